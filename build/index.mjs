@@ -1,0 +1,29 @@
+// `npm install` / `npm run build`: every artifact, in dependency order.
+//   wasm       assembly/ -> dist/unixsock.core.wasm        (build/wasm.mjs)
+//   component  core + wit/ -> dist/unixsock.wasm           (build/component.mjs)
+//   native     native/ -> native/build/Release/*.node      (build/native.mjs)
+//   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
+// `--ts` runs only the TypeScript step (what `npm test` and `npm run bench` need
+// after an install); `--only=a,b` picks steps by name.
+import { performance } from 'node:perf_hooks';
+
+const STEPS = ['wasm', 'component', 'native', 'ts'];
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const steps = args.includes('--ts') ? ['ts'] : only ?? STEPS;
+
+for (const name of steps) {
+  if (!STEPS.includes(name)) throw new Error(`unknown build step ${name}; steps: ${STEPS.join(', ')}`);
+  const started = performance.now();
+  const step = await import(`./${name === 'ts' ? 'typescript' : name}.mjs`);
+  try {
+    await step.run();
+  } catch (err) {
+    // The step printed its own diagnostics; one line says which step failed.
+    console.error(`build: ${name} failed: ${err.message.split('\n')[0]}`);
+    process.exit(1);
+  }
+  if (!args.includes('--quiet')) {
+    console.log(`build: ${name} ${(performance.now() - started).toFixed(0)} ms`);
+  }
+}

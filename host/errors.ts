@@ -1,0 +1,121 @@
+// Errors of the Node API. WIT owns the vocabulary: an address failure is a
+// WIT `address-error` case lifted into an `AddressProblem` (same name, its
+// payload as named fields) and thrown as `UnixsockAddressError`
+// (`code: 'ERR_INVALID_ARG_VALUE'`, like Node's own argument errors). Wrong
+// JS types never reach the component: they throw `TypeError` with
+// `code: 'ERR_INVALID_ARG_TYPE'`.
+import type { WitFailure } from './component.js';
+
+/** WIT `address.address-error` cases, in WIT order (the case index). */
+export const ADDRESS_ERRORS = [
+  'empty-path', 'contains-nul', 'path-too-long', 'absolute-path-too-long',
+  'relative-path-rejected', 'missing-working-directory', 'working-directory-not-absolute',
+  'abstract-unsupported', 'abstract-too-long', 'autobind-unsupported', 'truncated',
+  'wrong-family', 'bad-length-byte', 'bad-syntax',
+] as const;
+
+/**
+ * Why an address was refused: a WIT `address-error` case, or `ill-formed-utf16`
+ * for a JS string with a lone surrogate (refused in the host, because lowering
+ * it to UTF-8 would silently change the path).
+ */
+export type AddressProblem =
+  | { reason: 'empty-path' }
+  | { reason: 'contains-nul'; offset: number }
+  | { reason: 'path-too-long'; length: number; maximum: number }
+  | { reason: 'absolute-path-too-long'; length: number; maximum: number }
+  | { reason: 'relative-path-rejected' }
+  | { reason: 'missing-working-directory' }
+  | { reason: 'working-directory-not-absolute' }
+  | { reason: 'abstract-unsupported' }
+  | { reason: 'abstract-too-long'; length: number; maximum: number }
+  | { reason: 'autobind-unsupported' }
+  | { reason: 'truncated' }
+  | { reason: 'wrong-family'; family: number }
+  | { reason: 'bad-length-byte'; lengthByte: number }
+  | { reason: 'bad-syntax'; offset: number }
+  | { reason: 'ill-formed-utf16'; offset: number };
+
+export type AddressReason = AddressProblem['reason'];
+
+/** Lift a WIT failure into its named form. */
+export function problemOf(f: WitFailure): AddressProblem {
+  const reason = ADDRESS_ERRORS[f.tag];
+  switch (reason) {
+    case 'contains-nul':
+    case 'bad-syntax':
+      return { reason, offset: f.a };
+    case 'path-too-long':
+    case 'absolute-path-too-long':
+    case 'abstract-too-long':
+      return { reason, length: f.a, maximum: f.b };
+    case 'wrong-family':
+      return { reason, family: f.a & 0xffff };
+    case 'bad-length-byte':
+      return { reason, lengthByte: f.a & 0xff };
+    case undefined:
+      throw new Error(`unixsock: engine returned unknown address-error case ${f.tag}`);
+    default:
+      return { reason };
+  }
+}
+
+/** One sentence per reason, for messages and the CLI. */
+export function describeProblem(p: AddressProblem): string {
+  switch (p.reason) {
+    case 'empty-path': return 'the path is empty';
+    case 'contains-nul': return `the path contains a NUL byte at offset ${p.offset}`;
+    case 'path-too-long': return `the path is ${p.length} bytes; at most ${p.maximum} fit in sun_path`;
+    case 'absolute-path-too-long': return `the absolute form of the path is ${p.length} bytes; at most ${p.maximum} are allowed`;
+    case 'relative-path-rejected': return 'relative paths are not allowed here';
+    case 'missing-working-directory': return 'a relative path needs a working directory to be judged against';
+    case 'working-directory-not-absolute': return 'the working directory is not an absolute path';
+    case 'abstract-unsupported': return 'abstract socket names exist only on Linux (and never in portable mode)';
+    case 'abstract-too-long': return `the abstract name is ${p.length} bytes; at most ${p.maximum} fit`;
+    case 'autobind-unsupported': return 'an unnamed (autobind) address is supported only on Linux';
+    case 'truncated': return 'the sockaddr is shorter than its 2-byte header';
+    case 'wrong-family': return `the sockaddr family is ${p.family}, not AF_UNIX (1)`;
+    case 'bad-length-byte': return `the sockaddr length byte ${p.lengthByte} is smaller than its header`;
+    case 'bad-syntax': return `the text address is malformed at byte offset ${p.offset}`;
+    case 'ill-formed-utf16': return `the string has a lone surrogate at index ${p.offset}; it cannot be a path`;
+  }
+}
+
+/** An invalid address. `reason` and the problem's fields are machine-readable. */
+export class UnixsockAddressError extends TypeError {
+  readonly code = 'ERR_INVALID_ARG_VALUE';
+  readonly reason: AddressReason;
+  declare readonly offset?: number;
+  declare readonly length?: number;
+  declare readonly maximum?: number;
+  declare readonly family?: number;
+  declare readonly lengthByte?: number;
+
+  constructor(problem: AddressProblem, what = 'address') {
+    super(`The ${what} is invalid: ${describeProblem(problem)}`);
+    this.name = 'UnixsockAddressError';
+    this.reason = problem.reason;
+    Object.assign(this, problem);
+  }
+}
+
+/** The value's type for messages, as Node words it. */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an instance of Array';
+  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
+  if (typeof value === 'function') return 'function';
+  return `type ${typeof value} (${String(value).slice(0, 40)})`;
+}
+
+/** Node's ERR_INVALID_ARG_TYPE. */
+export function invalidArgType(name: string, expected: string, value: unknown): TypeError {
+  const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${describeType(value)}`);
+  return Object.assign(err, { code: 'ERR_INVALID_ARG_TYPE' });
+}
+
+/** Node's ERR_INVALID_ARG_VALUE for an argument that is not an address. */
+export function invalidArgValue(name: string, message: string): TypeError {
+  const err = new TypeError(`The argument '${name}' ${message}`);
+  return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
+}
