@@ -1,0 +1,36 @@
+// native/ -> native/build/Release/unixsock.node with the local node-gyp.
+// Offline by design: the headers of the running Node (<prefix>/include/node)
+// are passed as --nodedir, so node-gyp never downloads anything. Quiet on
+// success; on failure prints node-gyp's output and throws.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+export async function run() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const nodeGyp = join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
+  const prefix = dirname(dirname(process.execPath));
+  const args = [nodeGyp, 'rebuild', '-C', 'native', '--jobs=2'];
+  if (existsSync(join(prefix, 'include', 'node', 'node.h'))) {
+    args.push(`--nodedir=${prefix}`);
+  } else if (!process.env.npm_config_nodedir) {
+    throw new Error(
+      `build: native: no Node headers at ${join(prefix, 'include', 'node')}; ` +
+        'set npm_config_nodedir to a Node source/headers directory (node-gyp must not download them)',
+    );
+  }
+  const { code, stdout, stderr } = await new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout: out, stderr: err });
+    });
+  });
+  if (code !== 0) {
+    process.stdout.write(stdout);
+    process.stderr.write(stderr);
+    throw new Error(`build: native: node-gyp rebuild failed (exit ${code})`);
+  }
+}

@@ -1,0 +1,175 @@
+// The native host shim (native/src): one syscall per function, typed. Every
+// function returns a number >= 0 on success or -errno (negative) on an OS error
+// and never throws for one; a TypeError means a programmer error (wrong
+// argument type, offset/length out of range). Mapping errno values to errors
+// lives elsewhere.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** Our socket type numbering, mapped to SOCK_STREAM/SOCK_DGRAM/SOCK_SEQPACKET in C++. */
+export const SOCKET_TYPE = { stream: 1, datagram: 2, seqpacket: 3 } as const;
+
+/** A value of {@link SOCKET_TYPE}. */
+export type SocketType = (typeof SOCKET_TYPE)[keyof typeof SOCKET_TYPE];
+
+/** `how` argument of {@link NativeBinding.shutdown}: SHUT_RD, SHUT_WR, SHUT_RDWR. */
+export const SHUTDOWN = { read: 0, write: 1, both: 2 } as const;
+
+/** A value of {@link SHUTDOWN}. */
+export type ShutdownHow = (typeof SHUTDOWN)[keyof typeof SHUTDOWN];
+
+/**
+ * Our socket option numbering, mapped to SOL_SOCKET options in C++.
+ * `type` reads back as {@link SOCKET_TYPE}; `error` reads back as -errno (0 = none);
+ * `linger` is [onoff, seconds]; the timeouts are in milliseconds.
+ */
+export const SOCKET_OPTION = {
+  sendBuffer: 0,
+  receiveBuffer: 1,
+  type: 2,
+  error: 3,
+  acceptConnections: 4,
+  passCredentials: 5,
+  linger: 6,
+  receiveTimeout: 7,
+  sendTimeout: 8,
+} as const;
+
+/** A value of {@link SOCKET_OPTION}. */
+export type SocketOption = (typeof SOCKET_OPTION)[keyof typeof SOCKET_OPTION];
+
+/** File type reported in slot 2 of {@link NativeBinding.fileIdentity} / {@link NativeBinding.pathIdentity}. */
+export const FILE_TYPE = {
+  other: 0,
+  socket: 1,
+  regular: 2,
+  directory: 3,
+  symlink: 4,
+  fifo: 5,
+  characterDevice: 6,
+  blockDevice: 7,
+} as const;
+
+/** A value of {@link FILE_TYPE}. */
+export type FileType = (typeof FILE_TYPE)[keyof typeof FILE_TYPE];
+
+/** Event bits of {@link Poller.start} and the poller callback (UV_READABLE, UV_WRITABLE, UV_DISCONNECT). */
+export const POLL_EVENT = { readable: 1, writable: 2, disconnect: 4 } as const;
+
+/**
+ * Poller callback: `status` is 0 or a negative libuv error (-errno on Unix;
+ * libuv has stopped the watcher then); `events` is a {@link POLL_EVENT} bitmask.
+ */
+export type PollCallback = (status: number, events: number) => void;
+
+/**
+ * A libuv `uv_poll_t` readiness watcher on the main loop. While started it keeps
+ * the process alive (unless unref'd) and itself reachable; close it before
+ * closing its descriptor.
+ */
+export interface Poller {
+  /** uv_poll_start(events): 0 | negative libuv error (-EBADF after close or a failed init, -EINVAL for unknown bits). Events 0 stops. */
+  start(events: number): number;
+  /** uv_poll_stop: always 0; no callback afterwards until the next start(). */
+  stop(): number;
+  /** uv_close: idempotent; no callback afterwards, the callback reference is released. */
+  close(): void;
+  /** uv_ref: the active watcher keeps the event loop alive (the default). */
+  ref(): void;
+  /** uv_unref: the watcher does not keep the event loop alive. */
+  unref(): void;
+}
+
+/** Constructor of {@link Poller}: uv_poll_init(fd); never throws for OS errors (start() reports them). */
+export interface PollerConstructor {
+  /** Watches `fd`; `callback(status, events)` runs on readiness. */
+  new (fd: number, callback: PollCallback): Poller;
+}
+
+/** Compile-time facts about the platform the addon was built for. */
+export interface NativeConstants {
+  /** process.platform spelling of the target OS ("linux", "darwin", ...). */
+  readonly platform: string;
+  /** Linux abstract namespace (sun_path starting with NUL) is available. */
+  readonly abstractNamespace: boolean;
+  /** SOCK_SEQPACKET works with AF_UNIX. */
+  readonly seqpacket: boolean;
+  /** peerCredentials() is implemented (SO_PEERCRED or getpeereid). */
+  readonly peerCredentials: boolean;
+  /** SO_PASSCRED exists. */
+  readonly passCredentials: boolean;
+  /** accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC is used. */
+  readonly acceptFlags: boolean;
+  /** sizeof(struct sockaddr_un). */
+  readonly sockaddrSize: number;
+  /** Most descriptors one SCM_RIGHTS message may carry (253 on Linux). */
+  readonly maxDescriptorsPerMessage: number;
+}
+
+/**
+ * The addon's functions. A `sockaddr` argument is a raw `struct sockaddr_un`
+ * whose byte length is the socklen passed to the kernel (at most
+ * sizeof(struct sockaddr_storage), else -EINVAL). A `path` argument is raw bytes
+ * without a trailing NUL (an inner NUL gives -EINVAL, PATH_MAX or more bytes
+ * -ENAMETOOLONG). EINTR is retried inside the shim.
+ */
+export interface NativeBinding {
+  /** socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC): fd | -errno (-EINVAL for an unknown type). */
+  socket(type: number): number;
+  /** socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC): 0 | -errno; the two fds go to out[0], out[1]. */
+  socketPair(type: number, out: Int32Array): number;
+  /** bind(fd, sockaddr): 0 | -errno. */
+  bind(fd: number, sockaddr: Uint8Array): number;
+  /** listen(fd, backlog): 0 | -errno. */
+  listen(fd: number, backlog: number): number;
+  /** connect(fd, sockaddr): 0 | -errno; -EINPROGRESS/-EAGAIN mean "not yet" (EINTR is reported as -EINPROGRESS). */
+  connect(fd: number, sockaddr: Uint8Array): number;
+  /** accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC) (accept + fcntl elsewhere): new fd | -errno. */
+  accept(fd: number): number;
+  /** getsockname(fd): socklen returned by the kernel, clamped to out.length | -errno; the address bytes are copied into out. */
+  getSockName(fd: number, out: Uint8Array): number;
+  /** getpeername(fd): socklen returned by the kernel, clamped to out.length | -errno; the address bytes are copied into out. */
+  getPeerName(fd: number, out: Uint8Array): number;
+  /** shutdown(fd, how) with how from {@link SHUTDOWN}: 0 | -errno (-EINVAL for another how). */
+  shutdown(fd: number, how: number): number;
+  /** close(fd), never retried (EINTR counts as success on Linux): 0 | -errno. */
+  close(fd: number): number;
+  /** send(fd, buf[offset, offset + length), MSG_DONTWAIT | MSG_NOSIGNAL): bytes sent | -errno (-EPIPE, never SIGPIPE). */
+  send(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  /**
+   * recv(fd, buf[offset, offset + length), MSG_DONTWAIT): bytes received | 0 at EOF | -errno
+   * (-EAGAIN when nothing is queued). length 0 returns 0 without a syscall; for
+   * datagram sockets 0 may also be an empty datagram.
+   */
+  recv(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  /** sendmsg(fd, iovec of the first IOV_MAX bufs, MSG_DONTWAIT | MSG_NOSIGNAL): bytes written | -errno. */
+  writev(fd: number, bufs: readonly Uint8Array[]): number;
+  /** getsockopt(SO_PEERCRED) (getpeereid elsewhere): 0 | -errno; out = [pid, uid, gid], pid -1 where unknown. */
+  peerCredentials(fd: number, out: Int32Array): number;
+  /**
+   * getsockopt(SOL_SOCKET, option from {@link SOCKET_OPTION}): 0 | -errno (-EINVAL for an unknown
+   * option, -ENOPROTOOPT where absent); the value goes to out[0] (out[0..1] for linger).
+   */
+  getSocketOption(fd: number, option: number, out: Int32Array): number;
+  /**
+   * setsockopt(SOL_SOCKET, option from {@link SOCKET_OPTION}, a[, b]): 0 | -errno. Integer options
+   * take a; linger takes a = onoff, b = seconds; timeouts take a = milliseconds (negative -EINVAL).
+   */
+  setSocketOption(fd: number, option: number, a: number, b?: number): number;
+  /** fstat(fd): 0 | -errno; out = [st_dev, st_ino, {@link FILE_TYPE}]. A socket fd reports its sockfs inode, not its path's. */
+  fileIdentity(fd: number, out: BigUint64Array): number;
+  /** lstat(path): 0 | -errno; out = [st_dev, st_ino, {@link FILE_TYPE}]. */
+  pathIdentity(path: Uint8Array, out: BigUint64Array): number;
+  /** unlink(path): 0 | -errno. */
+  unlink(path: Uint8Array): number;
+  /** umask(mask & 0o777): the previous mask (umask cannot fail). */
+  setUmask(mask: number): number;
+  /** libuv readiness watcher class. */
+  readonly Poller: PollerConstructor;
+  /** Compile-time platform facts. */
+  readonly constants: NativeConstants;
+}
+
+/** The loaded addon (native/build/Release/unixsock.node, relative to dist/host/). */
+export const native: NativeBinding = require('../../native/build/Release/unixsock.node') as NativeBinding;

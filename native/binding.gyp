@@ -1,0 +1,42 @@
+# unixsock native host shim: thin AF_UNIX syscall wrappers + a uv_poll watcher.
+# Built by build/native.mjs (node-gyp rebuild -C native); output build/Release/unixsock.node.
+{
+  "targets": [
+    {
+      "target_name": "unixsock",
+      "sources": [
+        "src/addon.cc",
+        "src/args.cc",
+        "src/constants.cc",
+        "src/credentials.cc",
+        "src/io.cc",
+        "src/options.cc",
+        "src/poll.cc",
+        "src/socket.cc",
+        "src/stat.cc",
+        "src/umask.cc"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api"
+      ],
+      # node_addon_api (the noexcept target) defines
+      # NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS and -fno-exceptions; napi.h then
+      # defines NAPI_DISABLE_CPP_EXCEPTIONS itself (defining it here too would
+      # be a macro redefinition warning).
+      "defines": [
+        "NAPI_VERSION=8"
+      ],
+      "cflags_cc": [
+        "-Wall",
+        "-Wextra"
+      ],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "NO",
+        "OTHER_CPLUSPLUSFLAGS": [
+          "-Wall",
+          "-Wextra"
+        ]
+      }
+    }
+  ]
+}

@@ -1,0 +1,65 @@
+// Module registration only: every function lives in its own file.
+#include <napi.h>
+
+#include "constants.h"
+#include "credentials.h"
+#include "io.h"
+#include "options.h"
+#include "poll.h"
+#include "socket.h"
+#include "stat.h"
+#include "umask.h"
+
+namespace unixsock {
+
+namespace {
+
+struct Export {
+  const char* name;
+  Napi::Value (*function)(const Napi::CallbackInfo&);
+};
+
+constexpr Export kFunctions[] = {
+    {"socket", Socket},
+    {"socketPair", SocketPair},
+    {"bind", Bind},
+    {"listen", Listen},
+    {"connect", Connect},
+    {"accept", Accept},
+    {"getSockName", GetSockName},
+    {"getPeerName", GetPeerName},
+    {"shutdown", Shutdown},
+    {"close", Close},
+    {"send", Send},
+    {"recv", Recv},
+    {"writev", Writev},
+    {"peerCredentials", PeerCredentials},
+    {"getSocketOption", GetSocketOption},
+    {"setSocketOption", SetSocketOption},
+    {"fileIdentity", FileIdentity},
+    {"pathIdentity", PathIdentity},
+    {"unlink", Unlink},
+    {"setUmask", SetUmask},
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  for (const Export& entry : kFunctions) {
+    exports.Set(entry.name,
+                Napi::Function::New(env, entry.function, entry.name));
+  }
+  exports.Set("Poller", Poller::Define(env));
+  exports.Set("constants", Constants(env));
+  return exports;
+}
+
+}  // namespace
+
+}  // namespace unixsock
+
+// NODE_API_MODULE pastes the init function's name into an identifier, so it
+// needs an unqualified one.
+static Napi::Object InitUnixsock(Napi::Env env, Napi::Object exports) {
+  return unixsock::Init(env, exports);
+}
+
+NODE_API_MODULE(unixsock, InitUnixsock)

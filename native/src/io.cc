@@ -1,0 +1,108 @@
+// Data transfer syscalls (see io.h).
+#include "io.h"
+
+#include <limits.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "args.h"
+#include "platform.h"
+#include "retry.h"
+
+namespace unixsock {
+
+namespace {
+
+#if defined(IOV_MAX)
+constexpr size_t kIovMax = IOV_MAX;
+#else
+constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
+#endif
+
+// Reads fd, buf, offset, length and checks offset + length <= buf.length.
+bool ReadRange(const Napi::CallbackInfo& info, int32_t* fd,
+               Napi::Uint8Array* buf, size_t* offset, size_t* length) {
+  if (!ReadInt32(info, 0, "fd", fd) || !ReadBytes(info, 1, "buf", buf) ||
+      !ReadSize(info, 2, "offset", offset) ||
+      !ReadSize(info, 3, "length", length)) {
+    return false;
+  }
+  size_t size = buf->ByteLength();
+  if (*offset > size || *length > size - *offset) {
+    return ThrowTypeError(info.Env(),
+                          "offset + length must not exceed buf.length");
+  }
+  return true;
+}
+
+}  // namespace
+
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  int32_t fd = 0;
+  Napi::Uint8Array buf;
+  size_t offset = 0;
+  size_t length = 0;
+  if (!ReadRange(info, &fd, &buf, &offset, &length)) return Napi::Value();
+  const uint8_t* data = buf.Data() + offset;
+  ssize_t r = RetryOnEintr(
+      [&] { return send(fd, data, length, UNIXSOCK_SEND_FLAGS); });
+  return SyscallResult(info.Env(), static_cast<double>(r));
+}
+
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  int32_t fd = 0;
+  Napi::Uint8Array buf;
+  size_t offset = 0;
+  size_t length = 0;
+  if (!ReadRange(info, &fd, &buf, &offset, &length)) return Napi::Value();
+  // A zero-length recv(2) can block or consume a datagram; skip the syscall.
+  if (length == 0) return NumberResult(info.Env(), 0);
+  uint8_t* data = buf.Data() + offset;
+  ssize_t r =
+      RetryOnEintr([&] { return recv(fd, data, length, MSG_DONTWAIT); });
+  return SyscallResult(info.Env(), static_cast<double>(r));
+}
+
+Napi::Value Writev(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  if (!ReadInt32(info, 0, "fd", &fd)) return Napi::Value();
+  if (!info[1].IsArray()) {
+    ThrowTypeError(env, "bufs must be an array of Uint8Array");
+    return Napi::Value();
+  }
+  Napi::Array array = info[1].As<Napi::Array>();
+  size_t count = std::min<size_t>(array.Length(), kIovMax);
+  // Collect every element before taking any data pointer: element getters are
+  // arbitrary JS and must not run between taking pointers and the syscall.
+  std::vector<Napi::Uint8Array> buffers;
+  buffers.reserve(count);
+  for (size_t i = 0; i < count; i++) {
+    Napi::Value element = array.Get(static_cast<uint32_t>(i));
+    if (env.IsExceptionPending()) return Napi::Value();
+    if (!IsBytes(element)) {
+      ThrowTypeError(env, "bufs must be an array of Uint8Array");
+      return Napi::Value();
+    }
+    buffers.push_back(element.As<Napi::Uint8Array>());
+  }
+  std::vector<iovec> iov(count);
+  for (size_t i = 0; i < count; i++) {
+    iov[i].iov_base = buffers[i].Data();
+    iov[i].iov_len = buffers[i].ByteLength();
+  }
+  msghdr message;
+  std::memset(&message, 0, sizeof(message));
+  message.msg_iov = iov.data();
+  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
+  ssize_t r =
+      RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
+  return SyscallResult(env, static_cast<double>(r));
+}
+
+}  // namespace unixsock

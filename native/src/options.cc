@@ -1,0 +1,176 @@
+// Socket options (see options.h).
+#include "options.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "args.h"
+#include "platform.h"
+#include "retry.h"
+#include "socket.h"
+
+namespace unixsock {
+
+namespace {
+
+// Our option numbering; must match SOCKET_OPTION in host/native.ts.
+enum Option : int32_t {
+  kSendBuffer = 0,       // SO_SNDBUF
+  kReceiveBuffer = 1,    // SO_RCVBUF
+  kType = 2,             // SO_TYPE, reported as our 1/2/3 numbering
+  kError = 3,            // SO_ERROR, reported as -errno (0 = none)
+  kAcceptConn = 4,       // SO_ACCEPTCONN
+  kPassCred = 5,         // SO_PASSCRED
+  kLinger = 6,           // SO_LINGER: [onoff, seconds]
+  kReceiveTimeout = 7,   // SO_RCVTIMEO in milliseconds
+  kSendTimeout = 8,      // SO_SNDTIMEO in milliseconds
+};
+
+// Maps an option number to its SOL_SOCKET name; 0 and -errno when unknown or
+// unavailable here.
+int SystemOption(int32_t option, int* name) {
+  switch (option) {
+    case kSendBuffer:
+      *name = SO_SNDBUF;
+      return 0;
+    case kReceiveBuffer:
+      *name = SO_RCVBUF;
+      return 0;
+    case kType:
+      *name = SO_TYPE;
+      return 0;
+    case kError:
+      *name = SO_ERROR;
+      return 0;
+    case kAcceptConn:
+      *name = SO_ACCEPTCONN;
+      return 0;
+    case kPassCred:
+#if UNIXSOCK_HAVE_PASSCRED
+      *name = SO_PASSCRED;
+      return 0;
+#else
+      return -ENOPROTOOPT;
+#endif
+    case kLinger:
+      *name = SO_LINGER;
+      return 0;
+    case kReceiveTimeout:
+      *name = SO_RCVTIMEO;
+      return 0;
+    case kSendTimeout:
+      *name = SO_SNDTIMEO;
+      return 0;
+    default:
+      return -EINVAL;
+  }
+}
+
+bool IsTimeout(int32_t option) {
+  return option == kReceiveTimeout || option == kSendTimeout;
+}
+
+int32_t ClampToInt32(long long value) {
+  if (value > INT32_MAX) return INT32_MAX;
+  if (value < INT32_MIN) return INT32_MIN;
+  return static_cast<int32_t>(value);
+}
+
+}  // namespace
+
+Napi::Value GetSocketOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  int32_t option = 0;
+  if (!ReadInt32(info, 0, "fd", &fd) ||
+      !ReadInt32(info, 1, "option", &option)) {
+    return Napi::Value();
+  }
+  Napi::Int32Array out;
+  if (!ReadInt32Array(info, 2, "out", option == kLinger ? 2 : 1, &out)) {
+    return Napi::Value();
+  }
+  int name = 0;
+  int r = SystemOption(option, &name);
+  if (r < 0) return NumberResult(env, r);
+
+  if (option == kLinger) {
+    linger value;
+    std::memset(&value, 0, sizeof(value));
+    socklen_t length = sizeof(value);
+    r = RetryOnEintr(
+        [&] { return getsockopt(fd, SOL_SOCKET, name, &value, &length); });
+    if (r == -1) return SyscallResult(env, -1);
+    out[0] = value.l_onoff;
+    out[1] = value.l_linger;
+    return NumberResult(env, 0);
+  }
+  if (IsTimeout(option)) {
+    timeval value;
+    std::memset(&value, 0, sizeof(value));
+    socklen_t length = sizeof(value);
+    r = RetryOnEintr(
+        [&] { return getsockopt(fd, SOL_SOCKET, name, &value, &length); });
+    if (r == -1) return SyscallResult(env, -1);
+    out[0] = ClampToInt32(static_cast<long long>(value.tv_sec) * 1000 +
+                          static_cast<long long>(value.tv_usec) / 1000);
+    return NumberResult(env, 0);
+  }
+  int value = 0;
+  socklen_t length = sizeof(value);
+  r = RetryOnEintr(
+      [&] { return getsockopt(fd, SOL_SOCKET, name, &value, &length); });
+  if (r == -1) return SyscallResult(env, -1);
+  if (option == kType) value = SocketTypeToJs(value);
+  if (option == kError) value = -value;
+  out[0] = value;
+  return NumberResult(env, 0);
+}
+
+Napi::Value SetSocketOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  int32_t option = 0;
+  int32_t a = 0;
+  int32_t b = 0;
+  if (!ReadInt32(info, 0, "fd", &fd) ||
+      !ReadInt32(info, 1, "option", &option) || !ReadInt32(info, 2, "a", &a) ||
+      (!info[3].IsUndefined() && !ReadInt32(info, 3, "b", &b))) {
+    return Napi::Value();
+  }
+  int name = 0;
+  int r = SystemOption(option, &name);
+  if (r < 0) return NumberResult(env, r);
+
+  if (option == kLinger) {
+    linger value;
+    std::memset(&value, 0, sizeof(value));
+    value.l_onoff = a;
+    value.l_linger = b;
+    r = RetryOnEintr([&] {
+      return setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value));
+    });
+    return SyscallResult(env, r);
+  }
+  if (IsTimeout(option)) {
+    if (a < 0) return NumberResult(env, -EINVAL);
+    timeval value;
+    std::memset(&value, 0, sizeof(value));
+    value.tv_sec = a / 1000;
+    value.tv_usec = (a % 1000) * 1000;
+    r = RetryOnEintr([&] {
+      return setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value));
+    });
+    return SyscallResult(env, r);
+  }
+  int value = a;
+  r = RetryOnEintr(
+      [&] { return setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value)); });
+  return SyscallResult(env, r);
+}
+
+}  // namespace unixsock

@@ -1,0 +1,30 @@
+// Socket lifecycle syscalls: socket, socketpair, bind, listen, connect, accept,
+// getsockname, getpeername, shutdown, close. AF_UNIX only; every descriptor is
+// created non-blocking and close-on-exec. Each returns >= 0 or -errno.
+#ifndef UNIXSOCK_SOCKET_H_
+#define UNIXSOCK_SOCKET_H_
+
+#include <napi.h>
+
+namespace unixsock {
+
+// Our socket type numbering (JS side): 1 stream, 2 datagram, 3 seqpacket.
+// Returns the SOCK_* constant, or -1 for an unknown number.
+int SocketTypeFromJs(int type);
+// Inverse of SocketTypeFromJs; 0 for a type we do not number.
+int SocketTypeToJs(int sock_type);
+
+Napi::Value Socket(const Napi::CallbackInfo& info);      // socket(type)
+Napi::Value SocketPair(const Napi::CallbackInfo& info);  // socketPair(type, out)
+Napi::Value Bind(const Napi::CallbackInfo& info);        // bind(fd, sockaddr)
+Napi::Value Listen(const Napi::CallbackInfo& info);      // listen(fd, backlog)
+Napi::Value Connect(const Napi::CallbackInfo& info);     // connect(fd, sockaddr)
+Napi::Value Accept(const Napi::CallbackInfo& info);      // accept(fd)
+Napi::Value GetSockName(const Napi::CallbackInfo& info); // getSockName(fd, out)
+Napi::Value GetPeerName(const Napi::CallbackInfo& info); // getPeerName(fd, out)
+Napi::Value Shutdown(const Napi::CallbackInfo& info);    // shutdown(fd, how)
+Napi::Value Close(const Napi::CallbackInfo& info);       // close(fd)
+
+}  // namespace unixsock
+
+#endif  // UNIXSOCK_SOCKET_H_

@@ -1,0 +1,19 @@
+// File identity and removal for socket paths: fstat, lstat, unlink. Paths are
+// raw bytes without a trailing NUL. Each returns 0 or -errno.
+#ifndef UNIXSOCK_STAT_H_
+#define UNIXSOCK_STAT_H_
+
+#include <napi.h>
+
+namespace unixsock {
+
+// fileIdentity(fd, out: BigUint64Array) -> fstat(2); out = [dev, ino, type].
+Napi::Value FileIdentity(const Napi::CallbackInfo& info);
+// pathIdentity(path: Uint8Array, out: BigUint64Array) -> lstat(2).
+Napi::Value PathIdentity(const Napi::CallbackInfo& info);
+// unlink(path: Uint8Array) -> unlink(2).
+Napi::Value Unlink(const Napi::CallbackInfo& info);
+
+}  // namespace unixsock
+
+#endif  // UNIXSOCK_STAT_H_

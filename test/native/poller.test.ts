@@ -1,0 +1,299 @@
+// The libuv readiness watcher: events, stop/close semantics, and that it never
+// keeps the process alive after close() or unref().
+import { spawnSync } from 'node:child_process';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { native, POLL_EVENT, SOCKET_TYPE } from '../../host/native.js';
+import type { Poller } from '../../host/native.js';
+import { errno, sleep, withTimeout } from './_support.js';
+
+interface Event {
+  status: number;
+  events: number;
+}
+
+/** A stream socketpair plus a poller on its first end recording every callback. */
+function watched(onEvent?: (event: Event, poller: Poller) => void) {
+  const fds = new Int32Array(2);
+  assert.is(native.socketPair(SOCKET_TYPE.stream, fds), 0);
+  const [fd, peer] = [fds[0]!, fds[1]!];
+  const seen: Event[] = [];
+  const poller: Poller = new native.Poller(fd, (status, events) => {
+    const event = { status, events };
+    seen.push(event);
+    onEvent?.(event, poller);
+  });
+  return {
+    fd,
+    peer,
+    poller,
+    seen,
+    dispose() {
+      poller.close();
+      native.close(fd);
+      native.close(peer);
+    },
+  };
+}
+
+/** Runs `body` with a watched pair, disposing of it even when an assertion fails. */
+async function withWatched(
+  body: (w: ReturnType<typeof watched>) => unknown,
+  onEvent?: (event: Event, poller: Poller) => void,
+): Promise<void> {
+  const w = watched(onEvent);
+  try {
+    await body(w);
+  } finally {
+    w.dispose();
+  }
+}
+
+/** Resolves with the first callback of a poller started with `events`. */
+function nextEvent(fd: number, events: number): { poller: Poller; event: Promise<Event> } {
+  let poller!: Poller;
+  const event = new Promise<Event>((resolve) => {
+    poller = new native.Poller(fd, (status, got) => {
+      poller.stop();
+      resolve({ status, events: got });
+    });
+  });
+  assert.is(poller.start(events), 0);
+  return { poller, event: withTimeout(event, 2000, 'a poll event') };
+}
+
+/** Runs an ES module snippet in a child node with `native` in scope. */
+function child(body: string, timeout = 10_000, flags: string[] = []) {
+  const module = new URL('../../host/native.js', import.meta.url).href;
+  const script = `const { native } = await import(${JSON.stringify(module)});\n${body}`;
+  return spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout });
+}
+
+// ---------------------------------------------------------------------------
+
+const Events = suite('Poller events');
+
+Events('should report readable after the peer writes', async () => {
+  const fds = new Int32Array(2);
+  native.socketPair(SOCKET_TYPE.stream, fds);
+  const { poller, event } = nextEvent(fds[0]!, POLL_EVENT.readable);
+  try {
+    assert.is(native.send(fds[1]!, Buffer.from('ready'), 0, 5), 5);
+    const got = await event;
+    assert.is(got.status, 0);
+    assert.ok(got.events & POLL_EVENT.readable);
+  } finally {
+    poller.close();
+    native.close(fds[0]!);
+    native.close(fds[1]!);
+  }
+});
+
+Events('should report writable on a fresh connected socket', async () => {
+  const fds = new Int32Array(2);
+  native.socketPair(SOCKET_TYPE.stream, fds);
+  const { poller, event } = nextEvent(fds[0]!, POLL_EVENT.writable);
+  try {
+    assert.equal(await event, { status: 0, events: POLL_EVENT.writable });
+  } finally {
+    poller.close();
+    native.close(fds[0]!);
+    native.close(fds[1]!);
+  }
+});
+
+Events('should report disconnect when the peer closes', async () => {
+  const fds = new Int32Array(2);
+  native.socketPair(SOCKET_TYPE.stream, fds);
+  const { poller, event } = nextEvent(fds[0]!, POLL_EVENT.readable | POLL_EVENT.disconnect);
+  try {
+    native.close(fds[1]!);
+    const got = await event;
+    assert.is(got.status, 0);
+    assert.ok(got.events & POLL_EVENT.disconnect, `events ${got.events}`);
+  } finally {
+    poller.close();
+    native.close(fds[0]!);
+  }
+});
+
+Events('should report nothing after stop', () =>
+  withWatched(async (w) => {
+    assert.is(w.poller.start(POLL_EVENT.readable), 0);
+    assert.is(w.poller.stop(), 0);
+    native.send(w.peer, Buffer.from('x'), 0, 1);
+    await sleep(100);
+    assert.is(w.seen.length, 0);
+    // ... and reports again once restarted.
+    assert.is(w.poller.start(POLL_EVENT.readable), 0);
+    await withTimeout(
+      (async () => {
+        while (w.seen.length === 0) await sleep(5);
+      })(),
+      2000,
+      'the restarted poller',
+    );
+  }));
+
+Events('should report nothing after close, even with an event already pending', () =>
+  withWatched(async (w) => {
+    native.send(w.peer, Buffer.from('x'), 0, 1);
+    assert.is(w.poller.start(POLL_EVENT.readable | POLL_EVENT.writable), 0);
+    w.poller.close();
+    await sleep(100);
+    assert.is(w.seen.length, 0);
+  }));
+
+Events('should deliver exactly one callback when the callback closes the poller', () =>
+  withWatched(
+    async (w) => {
+      // Level-triggered: unread data would be reported on every loop iteration.
+      native.send(w.peer, Buffer.from('x'), 0, 1);
+      assert.is(w.poller.start(POLL_EVENT.readable), 0);
+      await sleep(100);
+      assert.is(w.seen.length, 1);
+    },
+    (_, poller) => poller.close(),
+  ));
+
+Events('should make close idempotent and start/stop/ref/unref harmless after it', () =>
+  withWatched((w) => {
+    assert.is(w.poller.start(POLL_EVENT.readable), 0);
+    w.poller.close();
+    w.poller.close();
+    assert.is(w.poller.start(POLL_EVENT.readable), errno('EBADF'));
+    assert.is(w.poller.stop(), 0);
+    w.poller.ref();
+    w.poller.unref();
+  }));
+
+Events('should return -EINVAL for unknown event bits', () =>
+  withWatched((w) => {
+    assert.is(w.poller.start(8), errno('EINVAL'));
+    assert.is(w.poller.start(POLL_EVENT.readable | 16), errno('EINVAL'));
+  }));
+
+Events('should report a bad descriptor from start instead of throwing', () => {
+  const fd = native.socket(SOCKET_TYPE.stream);
+  native.close(fd);
+  const poller = new native.Poller(fd, () => {});
+  try {
+    assert.is(poller.start(POLL_EVENT.readable), errno('EBADF'));
+  } finally {
+    poller.close();
+  }
+});
+
+Events('should report -EEXIST for a second poller on a descriptor already watched', () =>
+  withWatched((w) => {
+    assert.is(w.poller.start(POLL_EVENT.readable), 0);
+    const second = new native.Poller(w.fd, () => {});
+    try {
+      assert.is(second.start(POLL_EVENT.readable), errno('EEXIST'));
+    } finally {
+      second.close();
+    }
+  }));
+
+Events.run();
+
+// ---------------------------------------------------------------------------
+
+const Lifetime = suite('Poller lifetime');
+
+const SETUP = `
+  const fds = new Int32Array(2);
+  native.socketPair(1, fds);
+  const poller = new native.Poller(fds[0], () => {});
+  poller.start(1);
+`;
+
+Lifetime('should let the process exit after close', () => {
+  const result = child(`${SETUP} poller.close();`);
+  assert.is(result.signal, null, 'the child exited by itself');
+  assert.is(result.status, 0, result.stderr);
+});
+
+Lifetime('should let the process exit after unref while still started', () => {
+  const result = child(`${SETUP} poller.unref();`);
+  assert.is(result.signal, null, 'the child exited by itself');
+  assert.is(result.status, 0, result.stderr);
+});
+
+Lifetime('should keep the process alive while started and referenced', () => {
+  const result = child(SETUP, 750);
+  assert.is(result.signal, 'SIGTERM', 'the child was still running at the timeout');
+});
+
+Lifetime('should keep a started poller working after its last JS reference is collected', () => {
+  const result = child(
+    `
+    const fds = new Int32Array(2);
+    native.socketPair(1, fds);
+    let calls = 0;
+    (() => {
+      const dropped = new native.Poller(fds[0], () => { calls += 1; if (calls === 1) console.log('event'); });
+      dropped.start(1);
+      new native.Poller(fds[1], () => {});  // never started: collectable
+    })();
+    for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); }
+    native.send(fds[1], new Uint8Array(1), 0, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    process.exit(calls > 0 ? 0 : 3);
+    `,
+    10_000,
+    ['--expose-gc'],
+  );
+  assert.is(result.signal, null);
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout.trim(), 'event');
+});
+
+Lifetime('should route an exception thrown by the callback to uncaughtException', () => {
+  const result = child(`
+    process.on('uncaughtException', (error) => {
+      console.log('caught ' + error.message);
+      poller.close();
+    });
+    const fds = new Int32Array(2);
+    native.socketPair(1, fds);
+    const poller = new native.Poller(fds[0], () => { throw new Error('boom'); });
+    poller.start(2);
+  `);
+  assert.is(result.signal, null);
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout.trim(), 'caught boom');
+});
+
+Lifetime('should close its handle cleanly when a worker thread is terminated', () => {
+  // The poller fires on every loop iteration (writable) while the worker is
+  // terminated; teardown must close the handle before the addon is unloaded.
+  const module = new URL('../../host/native.js', import.meta.url).href;
+  const worker = `(async () => {
+    const { parentPort } = await import('node:worker_threads');
+    const { native } = await import(${JSON.stringify(module)});
+    const fds = new Int32Array(2);
+    native.socketPair(1, fds);
+    let sent = false;
+    const active = new native.Poller(fds[0], () => { if (!sent) { sent = true; parentPort.postMessage('event'); } });
+    active.start(2);
+    new native.Poller(fds[1], () => {});  // idle, never closed
+  })();`;
+  // The main thread must not load the addon itself, or terminating the worker
+  // would not unload it and a late close callback would go unnoticed.
+  const main = `
+    import { Worker } from 'node:worker_threads';
+    for (let i = 0; i < 3; i++) {
+      const worker = new Worker(${JSON.stringify(worker)}, { eval: true });
+      await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      await worker.terminate();
+    }
+    console.log('done');
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', main], { encoding: 'utf8', timeout: 10_000 });
+  assert.is(result.signal, null, result.stderr);
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout.trim(), 'done');
+});
+
+Lifetime.run();
