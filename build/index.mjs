@@ -3,17 +3,20 @@
 //   component  core + wit/ -> dist/unixsock.wasm           (build/component.mjs)
 //   native     native/ -> native/build/Release/*.node      (build/native.mjs)
 //   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
+//   types      dist/unixsock.wasm -> host/generated/*.d.ts (build/types.mjs; only on request)
 // `--ts` runs only the TypeScript step (what `npm test` and `npm run bench` need
 // after an install); `--only=a,b` picks steps by name.
 import { performance } from 'node:perf_hooks';
 
 const STEPS = ['wasm', 'component', 'native', 'ts'];
+// Not run by default: rewrites committed files (see build/types.mjs).
+const EXTRA = ['types'];
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const steps = args.includes('--ts') ? ['ts'] : only ?? STEPS;
 
 for (const name of steps) {
-  if (!STEPS.includes(name)) throw new Error(`unknown build step ${name}; steps: ${STEPS.join(', ')}`);
+  if (!STEPS.includes(name) && !EXTRA.includes(name)) throw new Error(`unknown build step ${name}; steps: ${STEPS.join(', ')}`);
   const started = performance.now();
   const step = await import(`./${name === 'ts' ? 'typescript' : name}.mjs`);
   try {

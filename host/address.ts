@@ -97,25 +97,29 @@ export function toWitAddress(addr: unknown, name = 'address'): WitAddress | Addr
     if (addr.length > 0 && addr[0] === 0) return { kind: KIND.abstract, value: addr.subarray(1) };
     return { kind: KIND.pathBytes, value: addr };
   }
-  if (typeof addr === 'object' && addr !== null) {
-    const o = addr as Record<string, unknown>;
-    const keys = ['path', 'abstract', 'unnamed'].filter((k) => o[k] !== undefined);
-    if (keys.length === 1) {
-      if (typeof o.path === 'string') return pathString(o.path);
-      if (isBytes(o.path)) return { kind: KIND.pathBytes, value: o.path };
-      if (typeof o.abstract === 'string') {
-        const bytes = textBytes(o.abstract);
-        return isBytes(bytes) ? { kind: KIND.abstract, value: bytes } : bytes;
-      }
-      if (isBytes(o.abstract)) return { kind: KIND.abstract, value: o.abstract };
-      if (o.unnamed === true) return { kind: KIND.unnamed, value: undefined };
-    }
+  const shape = objectShape(addr);
+  const o = addr as Record<string, unknown>;
+  if (shape === 'path' && typeof o.path === 'string') return pathString(o.path);
+  if (shape === 'path' && isBytes(o.path)) return { kind: KIND.pathBytes, value: o.path };
+  if (shape === 'abstract' && typeof o.abstract === 'string') {
+    const bytes = textBytes(o.abstract);
+    return isBytes(bytes) ? { kind: KIND.abstract, value: bytes } : bytes;
   }
+  if (shape === 'abstract' && isBytes(o.abstract)) return { kind: KIND.abstract, value: o.abstract };
+  if (shape === 'unnamed' && o.unnamed === true) return { kind: KIND.unnamed, value: undefined };
   throw invalidArgType(
     name,
     'a string, a Buffer or Uint8Array, or an object { path }, { abstract } or { unnamed: true }',
     addr,
   );
+}
+
+/** Which of the object forms `v` has: exactly one of `path`, `abstract`, `unnamed`. */
+function objectShape(v: unknown): 'path' | 'abstract' | 'unnamed' | undefined {
+  if (typeof v !== 'object' || v === null || isBytes(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const keys = (['path', 'abstract', 'unnamed'] as const).filter((k) => o[k] !== undefined);
+  return keys.length === 1 ? keys[0] : undefined;
 }
 
 function pathString(p: string): WitAddress | AddressProblem {
@@ -230,7 +234,7 @@ export function encodeSockaddr(addr: AddressInput, options?: AddressOptions): Bu
   if (isProblem(wit)) throw new UnixsockAddressError(wit);
   const out = engine().encode(wit, o);
   if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure));
-  return Buffer.from(out.value.buffer, out.value.byteOffset, out.value.length);
+  return out.value;
 }
 
 /**
@@ -315,19 +319,22 @@ export function isUnixSocketPath(value: unknown, options?: { platform?: Platform
   let candidate: string | Uint8Array;
   if (typeof value === 'string') [kind, candidate] = [0, value];
   else if (isBytes(value)) [kind, candidate] = [2, value];
-  else if (typeof value === 'object' && value !== null && 'path' in value) {
-    const p = (value as { path: unknown }).path;
-    if (typeof p === 'string') [kind, candidate] = [0, p];
-    else if (isBytes(p)) [kind, candidate] = [1, p];
-    else return false;
-  } else if (typeof value === 'object' && value !== null && 'abstract' in value) {
-    const a = (value as { abstract: unknown }).abstract;
-    const name = typeof a === 'string' ? textBytes(a) : a;
-    if (!isBytes(name)) return false;
-    candidate = new Uint8Array(name.length + 1);
-    candidate.set(name, 1);
-    kind = 2;
-  } else return false;
+  else {
+    const shape = objectShape(value);
+    if (shape === 'path') {
+      const p = (value as { path: unknown }).path;
+      if (typeof p === 'string') [kind, candidate] = [0, p];
+      else if (isBytes(p)) [kind, candidate] = [1, p];
+      else return false;
+    } else if (shape === 'abstract') {
+      const a = (value as { abstract: unknown }).abstract;
+      const name = typeof a === 'string' ? textBytes(a) : a;
+      if (!isBytes(name)) return false;
+      candidate = new Uint8Array(name.length + 1);
+      candidate.set(name, 1);
+      kind = 2;
+    } else return false;
+  }
   if (typeof candidate === 'string' && loneSurrogate(candidate) >= 0) return false;
   return engine().isUnixSocketPath(kind, candidate, platform, process.cwd());
 }

@@ -82,6 +82,11 @@ export class Engine {
   #view: DataView;
   readonly #realloc: Fn;
   readonly #fns: Record<string, Fn>;
+  // Hot exports, looked up once.
+  readonly #validate: Fn;
+  readonly #validatePost: Fn;
+  readonly #encode: Fn;
+  readonly #encodePost: Fn;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, {});
@@ -92,8 +97,18 @@ export class Engine {
     for (const [name, value] of Object.entries(exports)) {
       if (name.startsWith(ADDRESS)) this.#fns[name.slice(ADDRESS.length)] = value as Fn;
     }
+    this.#validate = this.#export('validate');
+    this.#validatePost = this.#export('validate_post');
+    this.#encode = this.#export('encode');
+    this.#encodePost = this.#export('encode_post');
     this.#bytes = Buffer.from(this.#memory.buffer);
     this.#view = new DataView(this.#memory.buffer);
+  }
+
+  #export(name: string): Fn {
+    const fn = this.#fns[name];
+    if (fn === undefined) throw new Error(`unixsock: the engine does not export address.${name}`);
+    return fn;
   }
 
   /** Current size of linear memory in bytes (for leak tests). */
@@ -123,6 +138,21 @@ export class Engine {
     const ptr = this.#realloc(0, 0, 1, s.length * 3);
     this.#fresh();
     this.#ptr = ptr;
+    // Short ASCII strings (most paths) are copied inline: cheaper than the
+    // native call behind Buffer#write.
+    if (s.length <= 128) {
+      const b = this.#bytes;
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[ptr + i] = c;
+      }
+      if (i === s.length) {
+        this.#len = i;
+        return;
+      }
+    }
     this.#len = this.#bytes.write(s, ptr, s.length * 3, 'utf8');
   }
 
@@ -151,10 +181,17 @@ export class Engine {
     return { tag: v.getUint8(ret + 4), a: v.getUint32(ret + 8, true), b: v.getUint32(ret + 12, true) };
   }
 
+  /** A copy of linear memory [ptr, ptr + len). */
+  #copy(ptr: number, len: number): Buffer {
+    const out = Buffer.allocUnsafe(len);
+    this.#bytes.copy(out, 0, ptr, ptr + len);
+    return out;
+  }
+
   #liftAddress(kind: number, ptr: number, len: number): WitAddress {
     if (kind === KIND.path) return { kind: KIND.path, value: this.#bytes.toString('utf8', ptr, ptr + len) };
     if (kind === KIND.unnamed) return { kind: KIND.unnamed, value: undefined };
-    return { kind: kind as Kind, value: Uint8Array.prototype.slice.call(this.#bytes, ptr, ptr + len) };
+    return { kind: kind as Kind, value: this.#copy(ptr, len) };
   }
 
   #liftAddressResult(ret: number, input?: WitAddress, inputPtr?: number): Outcome<WitAddress> {
@@ -169,16 +206,16 @@ export class Engine {
     return { ok: true, value: this.#liftAddress(kind, ptr, len) };
   }
 
-  #liftBytesResult(ret: number): Outcome<Uint8Array> {
+  #liftBytesResult(ret: number): Outcome<Buffer> {
     this.#fresh();
     const v = this.#view;
     if (v.getUint8(ret) !== 0) return { ok: false, failure: this.#failure(ret) };
     const ptr = v.getUint32(ret + 4, true);
     const len = v.getUint32(ret + 8, true);
-    return { ok: true, value: Uint8Array.prototype.slice.call(this.#bytes, ptr, ptr + len) };
+    return { ok: true, value: this.#copy(ptr, len) };
   }
 
-  #call9(name: string, a: WitAddress, o: WitOptions): number {
+  #call9(fn: Fn, a: WitAddress, o: WitOptions): number {
     this.#lowerAddress(a);
     const ptr = this.#ptr;
     const len = this.#len;
@@ -191,7 +228,7 @@ export class Engine {
       wdLen = this.#len;
     }
     this.#ptr = ptr;
-    return this.#fns[name]!(a.kind, ptr, len, o.platform, o.portable ? 1 : 0, o.relative, hasWd ? 1 : 0, wdPtr, wdLen);
+    return fn(a.kind, ptr, len, o.platform, o.portable ? 1 : 0, o.relative, hasWd ? 1 : 0, wdPtr, wdLen);
   }
 
   /** address.layout-for */
@@ -212,17 +249,17 @@ export class Engine {
 
   /** address.validate */
   validate(a: WitAddress, o: WitOptions): Outcome<WitAddress> {
-    const ret = this.#call9('validate', a, o);
+    const ret = this.#call9(this.#validate, a, o);
     const out = this.#liftAddressResult(ret, a, this.#ptr);
-    this.#fns['validate_post']!(ret);
+    this.#validatePost(ret);
     return out;
   }
 
   /** address.encode */
-  encode(a: WitAddress, o: WitOptions): Outcome<Uint8Array> {
-    const ret = this.#call9('encode', a, o);
+  encode(a: WitAddress, o: WitOptions): Outcome<Buffer> {
+    const ret = this.#call9(this.#encode, a, o);
     const out = this.#liftBytesResult(ret);
-    this.#fns['encode_post']!(ret);
+    this.#encodePost(ret);
     return out;
   }
 

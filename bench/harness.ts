@@ -1,0 +1,43 @@
+// Shared benchmark plumbing: medians of repetitions, side by side in one run.
+import { performance } from 'node:perf_hooks';
+
+export interface Measurement {
+  name: string;
+  /** Median nanoseconds per operation. */
+  ns: number;
+  /** Every repetition's ns/op, for spread. */
+  runs: number[];
+}
+
+/** Median ns/op of `reps` repetitions of `iterations` calls of `fn`, after a warm-up. */
+export function measure(name: string, fn: () => unknown, iterations: number, reps = 9): Measurement {
+  for (let i = 0; i < Math.min(iterations, 20000); i++) fn();
+  const runs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    for (let i = 0; i < iterations; i++) fn();
+    runs.push(((performance.now() - start) * 1e6) / iterations);
+  }
+  return { name, ns: median(runs), runs };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** A table row: name, ns/op, ops/s, ratio to the baseline row. */
+export function table(title: string, rows: (Measurement | { name: string; ns: number | undefined })[], baseline: string): string {
+  const base = rows.find((r) => r.name === baseline)?.ns;
+  const lines = [`${title}`, `  ${'case'.padEnd(44)} ${'ns/op'.padStart(9)} ${'ops/s'.padStart(12)} ${`× ${baseline}`.padStart(16)}`];
+  for (const r of rows) {
+    if (r.ns === undefined) {
+      lines.push(`  ${r.name.padEnd(44)} ${'n/a'.padStart(9)}`);
+      continue;
+    }
+    const ratio = base === undefined ? '' : (r.ns / base).toFixed(2);
+    lines.push(`  ${r.name.padEnd(44)} ${r.ns.toFixed(1).padStart(9)} ${Math.round(1e9 / r.ns).toLocaleString('en-US').padStart(12)} ${ratio.padStart(16)}`);
+  }
+  return lines.join('\n');
+}

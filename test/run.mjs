@@ -1,0 +1,36 @@
+// `npm test`: runs the uvu suites in dist/test and closes with one plain
+// line, "tests: N passed, N failed, N skipped". Also fails when uvu's counts
+// don't add up: uvu swallows a failure whose error it cannot format
+// (a thrown non-Error), counting the test as neither passed nor failed.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+// uvu's package exports hide bin.js and package.json; find it beside the main entry.
+const require = createRequire(import.meta.url);
+const uvu = join(dirname(require.resolve('uvu')), '..', 'bin.js');
+const dir = new URL('../dist/test', import.meta.url).pathname;
+const pattern = process.argv[2] ?? '\\.test\\.js$';
+
+// Every suite must stop by itself; a run past this limit is a failure, not a wait.
+const LIMIT_MS = Number(process.env.UNIXSOCK_TEST_TIMEOUT_MS ?? 8 * 60 * 1000);
+
+const child = spawn(process.execPath, [uvu, dir, pattern], { stdio: ['ignore', 'pipe', 'inherit'] });
+const timer = setTimeout(() => {
+  console.error(`tests: still running after ${LIMIT_MS / 1000} s; stopping them`);
+  child.kill('SIGKILL');
+}, LIMIT_MS);
+let output = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  output += chunk;
+});
+child.on('close', (code) => {
+  clearTimeout(timer);
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+  const count = (label) => Number(plain.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
+  const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
+  const failed = Math.max(total - passed, code === 0 ? 0 : 1);
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(code === 0 && failed === 0 && total > 0 ? 0 : 1);
+});
