@@ -9,3 +9,4 @@ export * from './bindings/exports';
 function trap(message: usize, fileName: usize, line: u32, column: u32): void {
   unreachable();
 }
+export * from './bindings/sockets';

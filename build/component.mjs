@@ -12,7 +12,8 @@ import { witSource } from './wit-source.mjs';
 
 const PACKAGE = 'unixsock:ipc';
 const VERSION = '0.1'; // cm32p2 names carry major.minor
-const INTERFACES = ['address'];
+const INTERFACES = ['address', 'sockets', 'descriptors'];
+const RESOURCES = ['listener', 'connection'];
 
 /** Canonical core export name for an AssemblyScript export name. */
 export function canonicalName(name) {
@@ -24,7 +25,17 @@ export function canonicalName(name) {
   let fn = name.slice(cut + 1);
   const post = fn.endsWith('_post');
   if (post) fn = fn.slice(0, -'_post'.length);
-  return `cm32p2|${PACKAGE}/${iface}@${VERSION}|${fn.replaceAll('_', '-')}${post ? '_post' : ''}`;
+  const prefix = `cm32p2|${PACKAGE}/${iface}@${VERSION}|`;
+  // Resource destructors keep their name: `listener_dtor`.
+  if (RESOURCES.some((r) => fn === `${r}_dtor`)) return prefix + fn;
+  // `static_listener_listen` -> `[static]listener.listen`; `method_…` -> `[method]…`.
+  const member = /^(static|method)_([a-z]+)_(.+)$/.exec(fn);
+  if (member && RESOURCES.includes(member[2])) {
+    fn = `[${member[1]}]${member[2]}.${member[3].replaceAll('_', '-')}`;
+  } else {
+    fn = fn.replaceAll('_', '-');
+  }
+  return `${prefix}${fn}${post ? '_post' : ''}`;
 }
 
 export async function run() {

@@ -8,6 +8,8 @@
 // itself stays a stock component (test/host/component.test.ts runs it
 // through `jco transpile` and compares every answer with this binding).
 import { readFileSync } from 'node:fs';
+import { CoreMemory } from './abi.js';
+import { syscallImports } from './syscalls.js';
 
 /** WIT `types.address` case indices. */
 export const KIND = { path: 0, pathBytes: 1, abstract: 2, unnamed: 3 } as const;
@@ -75,24 +77,27 @@ export function coreModuleOf(component: Uint8Array<ArrayBuffer>): WebAssembly.Mo
   throw new Error('unixsock: dist/unixsock.wasm holds no engine core module; run `npm install`');
 }
 
-/** The canonical-ABI binding of one engine instance. */
+/** The canonical-ABI binding of one engine instance's `address` exports. */
 export class Engine {
-  readonly #memory: WebAssembly.Memory;
-  #bytes: Buffer;
-  #view: DataView;
-  readonly #realloc: Fn;
+  readonly #m: CoreMemory;
   readonly #fns: Record<string, Fn>;
   // Hot exports, looked up once.
   readonly #validate: Fn;
   readonly #validatePost: Fn;
   readonly #encode: Fn;
   readonly #encodePost: Fn;
+  /** The raw exports, for the other interface bindings. */
+  readonly exports: Record<string, unknown>;
+  readonly memory: CoreMemory;
 
-  constructor(module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, {});
+  constructor(module: WebAssembly.Module, imports: EngineImports = defaultImports) {
+    let memory: CoreMemory | undefined;
+    const instance = new WebAssembly.Instance(module, imports(() => memory!, () => this));
     const exports = instance.exports as Record<string, unknown>;
-    this.#memory = exports['cm32p2_memory'] as WebAssembly.Memory;
-    this.#realloc = exports['cm32p2_realloc'] as Fn;
+    this.exports = exports;
+    memory = new CoreMemory(exports['cm32p2_memory'] as WebAssembly.Memory, exports['cm32p2_realloc'] as Fn);
+    this.#m = memory;
+    this.memory = memory;
     this.#fns = {};
     for (const [name, value] of Object.entries(exports)) {
       if (name.startsWith(ADDRESS)) this.#fns[name.slice(ADDRESS.length)] = value as Fn;
@@ -101,8 +106,6 @@ export class Engine {
     this.#validatePost = this.#export('validate_post');
     this.#encode = this.#export('encode');
     this.#encodePost = this.#export('encode_post');
-    this.#bytes = Buffer.from(this.#memory.buffer);
-    this.#view = new DataView(this.#memory.buffer);
   }
 
   #export(name: string): Fn {
@@ -113,129 +116,62 @@ export class Engine {
 
   /** Current size of linear memory in bytes (for leak tests). */
   get memorySize(): number {
-    return this.#memory.buffer.byteLength;
-  }
-
-  #fresh(): void {
-    if (this.#bytes.buffer !== this.#memory.buffer) {
-      this.#bytes = Buffer.from(this.#memory.buffer);
-      this.#view = new DataView(this.#memory.buffer);
-    }
-  }
-
-  // Lowering: the callee owns what we allocate; it frees at post-return.
-  // A string needs at most 3 UTF-8 bytes per UTF-16 unit; empty values
-  // pass (1, 0) without allocating, as jco does.
-  #ptr = 0;
-  #len = 0;
-
-  #lowerString(s: string): void {
-    if (s.length === 0) {
-      this.#ptr = 1;
-      this.#len = 0;
-      return;
-    }
-    const ptr = this.#realloc(0, 0, 1, s.length * 3);
-    this.#fresh();
-    this.#ptr = ptr;
-    // Short ASCII strings (most paths) are copied inline: cheaper than the
-    // native call behind Buffer#write.
-    if (s.length <= 128) {
-      const b = this.#bytes;
-      let i = 0;
-      for (; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[ptr + i] = c;
-      }
-      if (i === s.length) {
-        this.#len = i;
-        return;
-      }
-    }
-    this.#len = this.#bytes.write(s, ptr, s.length * 3, 'utf8');
-  }
-
-  #lowerBytes(b: Uint8Array): void {
-    if (b.length === 0) {
-      this.#ptr = 1;
-      this.#len = 0;
-      return;
-    }
-    const ptr = this.#realloc(0, 0, 1, b.length);
-    this.#fresh();
-    this.#bytes.set(b, ptr);
-    this.#ptr = ptr;
-    this.#len = b.length;
+    return this.#m.size;
   }
 
   #lowerAddress(a: WitAddress): void {
-    if (a.kind === KIND.path) this.#lowerString(a.value as string);
-    else if (a.kind === KIND.unnamed) { this.#ptr = 0; this.#len = 0; }
-    else this.#lowerBytes(a.value as Uint8Array);
+    if (a.kind === KIND.path) this.#m.lowerString(a.value as string);
+    else if (a.kind === KIND.unnamed) { this.#m.ptr = 0; this.#m.len = 0; }
+    else this.#m.lowerBytes(a.value as Uint8Array);
   }
 
   // Lifting.
   #failure(ret: number): WitFailure {
-    const v = this.#view;
+    const v = this.#m.view;
     return { tag: v.getUint8(ret + 4), a: v.getUint32(ret + 8, true), b: v.getUint32(ret + 12, true) };
   }
 
-  /** A copy of linear memory [ptr, ptr + len). */
-  #copy(ptr: number, len: number): Buffer {
-    const out = Buffer.allocUnsafe(len);
-    this.#bytes.copy(out, 0, ptr, ptr + len);
-    return out;
-  }
-
-  #liftAddress(kind: number, ptr: number, len: number): WitAddress {
-    if (kind === KIND.path) return { kind: KIND.path, value: this.#bytes.toString('utf8', ptr, ptr + len) };
-    if (kind === KIND.unnamed) return { kind: KIND.unnamed, value: undefined };
-    return { kind: kind as Kind, value: this.#copy(ptr, len) };
-  }
-
   #liftAddressResult(ret: number, input?: WitAddress, inputPtr?: number): Outcome<WitAddress> {
-    this.#fresh();
-    const v = this.#view;
+    this.#m.fresh();
+    const v = this.#m.view;
     if (v.getUint8(ret) !== 0) return { ok: false, failure: this.#failure(ret) };
     const kind = v.getUint8(ret + 4);
     const ptr = v.getUint32(ret + 8, true);
     const len = v.getUint32(ret + 12, true);
     // validate answers with the input itself unless it changed the case.
     if (input !== undefined && ptr === inputPtr && kind === input.kind) return { ok: true, value: input };
-    return { ok: true, value: this.#liftAddress(kind, ptr, len) };
+    return { ok: true, value: liftAddress(this.#m, kind, ptr, len) };
   }
 
   #liftBytesResult(ret: number): Outcome<Buffer> {
-    this.#fresh();
-    const v = this.#view;
+    this.#m.fresh();
+    const v = this.#m.view;
     if (v.getUint8(ret) !== 0) return { ok: false, failure: this.#failure(ret) };
-    const ptr = v.getUint32(ret + 4, true);
-    const len = v.getUint32(ret + 8, true);
-    return { ok: true, value: this.#copy(ptr, len) };
+    return { ok: true, value: this.#m.copy(v.getUint32(ret + 4, true), v.getUint32(ret + 8, true)) };
   }
 
   #call9(fn: Fn, a: WitAddress, o: WitOptions): number {
+    const m = this.#m;
     this.#lowerAddress(a);
-    const ptr = this.#ptr;
-    const len = this.#len;
+    const ptr = m.ptr;
+    const len = m.len;
     let wdPtr = 0;
     let wdLen = 0;
     const hasWd = o.workingDirectory !== undefined;
     if (hasWd) {
-      this.#lowerString(o.workingDirectory as string);
-      wdPtr = this.#ptr;
-      wdLen = this.#len;
+      m.lowerString(o.workingDirectory as string);
+      wdPtr = m.ptr;
+      wdLen = m.len;
     }
-    this.#ptr = ptr;
+    m.ptr = ptr;
     return fn(a.kind, ptr, len, o.platform, o.portable ? 1 : 0, o.relative, hasWd ? 1 : 0, wdPtr, wdLen);
   }
 
   /** address.layout-for */
   layoutFor(platform: number): SockaddrLayout {
     const ret = this.#fns['layout-for']!(platform);
-    this.#fresh();
-    const b = this.#bytes;
+    this.#m.fresh();
+    const b = this.#m.bytes;
     return {
       platform: b[ret]!,
       hasLengthByte: b[ret + 1] !== 0,
@@ -250,7 +186,7 @@ export class Engine {
   /** address.validate */
   validate(a: WitAddress, o: WitOptions): Outcome<WitAddress> {
     const ret = this.#call9(this.#validate, a, o);
-    const out = this.#liftAddressResult(ret, a, this.#ptr);
+    const out = this.#liftAddressResult(ret, a, this.#m.ptr);
     this.#validatePost(ret);
     return out;
   }
@@ -265,8 +201,8 @@ export class Engine {
 
   /** address.decode */
   decode(sockaddr: Uint8Array, platform: number): Outcome<WitAddress> {
-    this.#lowerBytes(sockaddr);
-    const ret = this.#fns['decode']!(this.#ptr, this.#len, platform);
+    this.#m.lowerBytes(sockaddr);
+    const ret = this.#fns['decode']!(this.#m.ptr, this.#m.len, platform);
     const out = this.#liftAddressResult(ret);
     this.#fns['decode_post']!(ret);
     return out;
@@ -274,8 +210,8 @@ export class Engine {
 
   /** address.parse */
   parse(text: string): Outcome<WitAddress> {
-    this.#lowerString(text);
-    const ret = this.#fns['parse']!(this.#ptr, this.#len);
+    this.#m.lowerString(text);
+    const ret = this.#fns['parse']!(this.#m.ptr, this.#m.len);
     const out = this.#liftAddressResult(ret);
     this.#fns['parse_post']!(ret);
     return out;
@@ -284,48 +220,69 @@ export class Engine {
   /** address.to-text */
   toText(a: WitAddress): string {
     this.#lowerAddress(a);
-    const ret = this.#fns['to-text']!(a.kind, this.#ptr, this.#len);
-    this.#fresh();
-    const ptr = this.#view.getUint32(ret, true);
-    const len = this.#view.getUint32(ret + 4, true);
-    const text = this.#bytes.toString('utf8', ptr, ptr + len);
+    const ret = this.#fns['to-text']!(a.kind, this.#m.ptr, this.#m.len);
+    this.#m.fresh();
+    const text = this.#m.utf8(this.#m.view.getUint32(ret, true), this.#m.view.getUint32(ret + 4, true));
     this.#fns['to-text_post']!(ret);
     return text;
   }
 
   /** address.normalize */
   normalize(path: string, workingDirectory: string | undefined): Outcome<string> {
-    this.#lowerString(path);
-    const ptr = this.#ptr;
-    const len = this.#len;
+    const m = this.#m;
+    m.lowerString(path);
+    const ptr = m.ptr;
+    const len = m.len;
     let wdPtr = 0;
     let wdLen = 0;
     if (workingDirectory !== undefined) {
-      this.#lowerString(workingDirectory);
-      wdPtr = this.#ptr;
-      wdLen = this.#len;
+      m.lowerString(workingDirectory);
+      wdPtr = m.ptr;
+      wdLen = m.len;
     }
     const ret = this.#fns['normalize']!(ptr, len, workingDirectory !== undefined ? 1 : 0, wdPtr, wdLen);
-    this.#fresh();
+    m.fresh();
     let out: Outcome<string>;
-    if (this.#view.getUint8(ret) !== 0) out = { ok: false, failure: this.#failure(ret) };
-    else {
-      const p = this.#view.getUint32(ret + 4, true);
-      out = { ok: true, value: this.#bytes.toString('utf8', p, p + this.#view.getUint32(ret + 8, true)) };
-    }
+    if (m.view.getUint8(ret) !== 0) out = { ok: false, failure: this.#failure(ret) };
+    else out = { ok: true, value: m.utf8(m.view.getUint32(ret + 4, true), m.view.getUint32(ret + 8, true)) };
     this.#fns['normalize_post']!(ret);
     return out;
   }
 
   /** address.is-unix-socket-path; `kind`: 0 path, 1 path-bytes, 2 bytes. */
   isUnixSocketPath(kind: number, value: string | Uint8Array, platform: number, workingDirectory: string): boolean {
-    if (typeof value === 'string') this.#lowerString(value);
-    else this.#lowerBytes(value);
-    const ptr = this.#ptr;
-    const len = this.#len;
-    this.#lowerString(workingDirectory);
-    return this.#fns['is-unix-socket-path']!(kind, ptr, len, platform, this.#ptr, this.#len) !== 0;
+    const m = this.#m;
+    if (typeof value === 'string') m.lowerString(value);
+    else m.lowerBytes(value);
+    const ptr = m.ptr;
+    const len = m.len;
+    m.lowerString(workingDirectory);
+    return this.#fns['is-unix-socket-path']!(kind, ptr, len, platform, m.ptr, m.len) !== 0;
   }
+}
+
+/** Builds an instance's imports; `memory()` and `engine()` are usable once instantiation returns. */
+export type EngineImports = (
+  memory: () => CoreMemory,
+  engine: () => Engine,
+) => Record<string, Record<string, unknown>>;
+
+/** The Node host's imports: native syscalls, and resource handles equal to reps. */
+export const defaultImports: EngineImports = (memory) => ({
+  'cm32p2|unixsock:ipc/syscalls@0.1': syscallImports(memory),
+  'cm32p2|_ex_unixsock:ipc/sockets@0.1': {
+    // Within this one binding a handle can simply be the rep: the exports
+    // take reps, and the binding tracks ownership itself.
+    listener_new: (rep: number) => rep,
+    connection_new: (rep: number) => rep,
+  },
+});
+
+/** Lift a WIT address from memory. */
+export function liftAddress(m: CoreMemory, kind: number, ptr: number, len: number): WitAddress {
+  if (kind === KIND.path) return { kind: KIND.path, value: m.utf8(ptr, len) };
+  if (kind === KIND.unnamed) return { kind: KIND.unnamed, value: undefined };
+  return { kind: kind as Kind, value: m.copy(ptr, len) };
 }
 
 let shared: Engine | undefined;

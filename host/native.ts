@@ -87,6 +87,75 @@ export interface PollerConstructor {
   new (fd: number, callback: PollCallback): Poller;
 }
 
+/**
+ * Event types of {@link StreamEngine} callbacks (identical to the addon's own
+ * `STREAM_EVENT` export).
+ */
+export const STREAM_EVENT = { data: 1, end: 2, error: 3, written: 4, shutdown: 5 } as const;
+
+/** A value of {@link STREAM_EVENT}. */
+export type StreamEventType = (typeof STREAM_EVENT)[keyof typeof STREAM_EVENT];
+
+/**
+ * StreamEngine callback, called with the engine as `this`:
+ * - `data` (1): `a` is a Buffer the callee owns (at most the read cap, default 256 KiB;
+ *   one per readable wake-up).
+ * - `end` (2): the peer shut down its write side; reading stopped for good.
+ * - `error` (3): `a` is -errno (ECONNRESET, EPIPE, ...); reading stopped and the write
+ *   queue (and a deferred shutdown) was dropped; no data events follow.
+ * - `written` (4): `a` is the requestId of a queued write now fully in the kernel (in order).
+ * - `shutdown` (5): `a` is the status (0 | -errno) of a deferred shutdown(SHUT_WR).
+ * An exception thrown by the callback becomes an uncaught exception.
+ */
+export type StreamEventCallback = (type: number, a?: any, b?: any) => void;
+
+/**
+ * The data path of a connected stream socket on one libuv `uv_poll_t`. It never
+ * closes its descriptor: call close() first, then close the fd. It watches
+ * readable only while reading, writable only while writes are queued, and keeps
+ * the process alive only then (unless unref'd).
+ */
+export interface StreamEngine {
+  /** Start delivering `data` events: 0 | -errno (-EBADF after close, or the uv_poll_init error). */
+  readStart(): number;
+  /** Stop watching readable (back-pressure): 0 | -errno (-EBADF after close). No data event after it until readStart(). */
+  readStop(): number;
+  /**
+   * Writes `chunks` in order after everything already queued (sendmsg, MSG_NOSIGNAL).
+   * 1: all bytes were taken synchronously (no `written` event for this id);
+   * 0: the rest is queued (the Buffers are referenced; do not modify them) and `written`
+   * with `requestId` follows; -errno: immediate error, nothing queued (-EPIPE after
+   * shutdownWrite() or a peer close, the error of an earlier `error` event, -EBADF after close).
+   */
+  write(chunks: Uint8Array | readonly Uint8Array[], requestId: number): number;
+  /** Bytes still queued. */
+  writeQueueSize(): number;
+  /**
+   * shutdown(SHUT_WR) now when nothing is queued: 0 | -errno (no event); otherwise 1 and
+   * the shutdown runs once the queue drained, reported by a `shutdown` event. Later writes
+   * return -EPIPE.
+   */
+  shutdownWrite(): number;
+  /** Most bytes delivered per data event (default 262144): 0 | -EINVAL (0 or above 64 MiB). */
+  setReadCap(bytes: number): number;
+  /** uv_close: idempotent, safe inside the callback; drops queued Buffers; no event afterwards. */
+  close(): void;
+  /** uv_ref: an active engine keeps the event loop alive (the default). */
+  ref(): void;
+  /** uv_unref: the engine does not keep the event loop alive. */
+  unref(): void;
+  /** Bytes received so far. */
+  readonly bytesRead: number;
+  /** Bytes handed to the kernel so far. */
+  readonly bytesWritten: number;
+}
+
+/** Constructor of {@link StreamEngine}: uv_poll_init(fd); never throws for OS errors. */
+export interface StreamEngineConstructor {
+  /** Drives the connected stream socket `fd`, reporting through `onEvent`. */
+  new (fd: number, onEvent: StreamEventCallback): StreamEngine;
+}
+
 /** Compile-time facts about the platform the addon was built for. */
 export interface NativeConstants {
   /** process.platform spelling of the target OS ("linux", "darwin", ...). */
@@ -127,6 +196,13 @@ export interface NativeBinding {
   connect(fd: number, sockaddr: Uint8Array): number;
   /** accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC) (accept + fcntl elsewhere): new fd | -errno. */
   accept(fd: number): number;
+  /**
+   * Accepts up to out.length pending connections (as {@link NativeBinding.accept}), writing
+   * the new fds to out[0..n): n (0 when none is pending) | -errno when the first accept
+   * fails (-EMFILE leaves the connection pending). A later failure ends the batch early
+   * and shows up on the next call.
+   */
+  acceptBatch(listenFd: number, out: Int32Array): number;
   /** getsockname(fd): socklen returned by the kernel, clamped to out.length | -errno; the address bytes are copied into out. */
   getSockName(fd: number, out: Uint8Array): number;
   /** getpeername(fd): socklen returned by the kernel, clamped to out.length | -errno; the address bytes are copied into out. */
@@ -167,6 +243,10 @@ export interface NativeBinding {
   setUmask(mask: number): number;
   /** libuv readiness watcher class. */
   readonly Poller: PollerConstructor;
+  /** Stream data engine class. */
+  readonly StreamEngine: StreamEngineConstructor;
+  /** Event types of the StreamEngine callback, as {@link STREAM_EVENT}. */
+  readonly STREAM_EVENT: typeof STREAM_EVENT;
   /** Compile-time platform facts. */
   readonly constants: NativeConstants;
 }

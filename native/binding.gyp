@@ -5,6 +5,7 @@
     {
       "target_name": "unixsock",
       "sources": [
+        "src/accept.cc",
         "src/addon.cc",
         "src/args.cc",
         "src/constants.cc",
@@ -14,6 +15,7 @@
         "src/poll.cc",
         "src/socket.cc",
         "src/stat.cc",
+        "src/stream.cc",
         "src/umask.cc"
       ],
       "dependencies": [

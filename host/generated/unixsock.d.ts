@@ -1,12 +1,20 @@
 // world root:component/root
+import type * as UnixsockIpcSyscalls from './interfaces/unixsock-ipc-syscalls.js'; // unixsock:ipc/syscalls@0.1.0
 import type * as UnixsockIpcTypes from './interfaces/unixsock-ipc-types.js'; // unixsock:ipc/types@0.1.0
 import type * as UnixsockIpcAddress from './interfaces/unixsock-ipc-address.js'; // unixsock:ipc/address@0.1.0
+import type * as UnixsockIpcSockets from './interfaces/unixsock-ipc-sockets.js'; // unixsock:ipc/sockets@0.1.0
+import type * as UnixsockIpcDescriptors from './interfaces/unixsock-ipc-descriptors.js'; // unixsock:ipc/descriptors@0.1.0
 export interface ImportObject {
+  'unixsock:ipc/syscalls@0.1.0': typeof UnixsockIpcSyscalls,
   'unixsock:ipc/types@0.1.0': typeof UnixsockIpcTypes,
 }
 export interface Root {
   'unixsock:ipc/address@0.1.0': typeof UnixsockIpcAddress,
   address: typeof UnixsockIpcAddress,
+  'unixsock:ipc/sockets@0.1.0': typeof UnixsockIpcSockets,
+  sockets: typeof UnixsockIpcSockets,
+  'unixsock:ipc/descriptors@0.1.0': typeof UnixsockIpcDescriptors,
+  descriptors: typeof UnixsockIpcDescriptors,
 }
 
 /**

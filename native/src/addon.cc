@@ -1,6 +1,7 @@
 // Module registration only: every function lives in its own file.
 #include <napi.h>
 
+#include "accept.h"
 #include "constants.h"
 #include "credentials.h"
 #include "io.h"
@@ -8,6 +9,7 @@
 #include "poll.h"
 #include "socket.h"
 #include "stat.h"
+#include "stream.h"
 #include "umask.h"
 
 namespace unixsock {
@@ -26,6 +28,7 @@ constexpr Export kFunctions[] = {
     {"listen", Listen},
     {"connect", Connect},
     {"accept", Accept},
+    {"acceptBatch", AcceptBatch},
     {"getSockName", GetSockName},
     {"getPeerName", GetPeerName},
     {"shutdown", Shutdown},
@@ -48,6 +51,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 Napi::Function::New(env, entry.function, entry.name));
   }
   exports.Set("Poller", Poller::Define(env));
+  exports.Set("StreamEngine", StreamEngine::Define(env));
+  exports.Set("STREAM_EVENT", StreamEngine::EventTypes(env));
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -1,0 +1,107 @@
+// The `unixsock:ipc/syscalls` imports, and thin wrappers that hide their
+// canonical-ABI return areas. Every wrapper returns a value >= 0 on success
+// or -(1 + errno case) on failure (`failed()` / `errnoOf()` read it), so
+// callers stay allocation-free.
+import { adopt } from '../arena';
+
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'socket')
+declare function _socket(kind: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'bind')
+declare function _bind(fd: i32, ptr: usize, len: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'listen')
+declare function _listen(fd: i32, backlog: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'connect')
+declare function _connect(fd: i32, ptr: usize, len: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'accept')
+declare function _accept(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'get-sock-name')
+declare function _getSockName(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'get-peer-name')
+declare function _getPeerName(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'shutdown')
+declare function _shutdown(fd: i32, how: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'close')
+declare function _close(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'path-identity')
+declare function _pathIdentity(ptr: usize, len: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'unlink')
+declare function _unlink(ptr: usize, len: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'set-umask')
+export declare function setUmask(mask: u32): u32;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'host-platform')
+export declare function hostPlatform(): i32;
+
+/** Import return area: result discriminant @0, payload @1 (unit/errno), @4 (s32, list) or @8 (file-identity). */
+const R: usize = memory.data(32, 8);
+
+export const enum SocketKind { Stream, Datagram, Seqpacket }
+
+export const enum FileKind { Other, Socket, Regular, Directory, Symlink, Fifo, CharacterDevice, BlockDevice }
+
+/** Whether a wrapper's result is a failure. */
+export function failed(r: i64): bool {
+  return r < 0;
+}
+
+/** The errno case of a failed result. */
+export function errnoOf(r: i64): i32 {
+  return <i32>(-r - 1);
+}
+
+function unit(): i64 {
+  return load<u8>(R) == 0 ? 0 : -1 - <i64>load<u8>(R + 1);
+}
+
+function value(): i64 {
+  return load<u8>(R) == 0 ? <i64>load<i32>(R + 4) : -1 - <i64>load<u8>(R + 4);
+}
+
+export function sysSocket(kind: SocketKind): i64 { _socket(kind, R); return value(); }
+export function sysBind(fd: i32, ptr: usize, len: u32): i64 { _bind(fd, ptr, len, R); return unit(); }
+export function sysListen(fd: i32, backlog: u32): i64 { _listen(fd, backlog, R); return unit(); }
+export function sysConnect(fd: i32, ptr: usize, len: u32): i64 { _connect(fd, ptr, len, R); return unit(); }
+export function sysAccept(fd: i32): i64 { _accept(fd, R); return value(); }
+export function sysShutdown(fd: i32, how: i32): i64 { _shutdown(fd, how, R); return unit(); }
+export function sysClose(fd: i32): i64 { _close(fd, R); return unit(); }
+export function sysUnlink(ptr: usize, len: u32): i64 { _unlink(ptr, len, R); return unit(); }
+
+/** Result of the last successful get-sock-name / get-peer-name: a block owned until post-return. */
+export let nameLen: u32 = 0;
+
+function name(): i64 {
+  if (load<u8>(R) != 0) return -1 - <i64>load<u8>(R + 4);
+  const ptr = <usize>load<u32>(R + 4);
+  nameLen = load<u32>(R + 8);
+  adopt(ptr); // allocated by the host through cabi_realloc
+  return <i64>ptr;
+}
+
+export function sysGetSockName(fd: i32): i64 { _getSockName(fd, R); return name(); }
+export function sysGetPeerName(fd: i32): i64 { _getPeerName(fd, R); return name(); }
+
+/** Identity from the last successful path-identity. */
+export let identityDevice: u64 = 0;
+export let identityInode: u64 = 0;
+export let identityKind: FileKind = FileKind.Other;
+
+export function sysPathIdentity(ptr: usize, len: u32): i64 {
+  _pathIdentity(ptr, len, R);
+  if (load<u8>(R) != 0) return -1 - <i64>load<u8>(R + 8);
+  identityDevice = load<u64>(R + 8);
+  identityInode = load<u64>(R + 16);
+  identityKind = <FileKind>load<u8>(R + 24);
+  return 0;
+}

@@ -1,0 +1,6 @@
+/** @module Interface unixsock:ipc/descriptors@0.1.0 **/
+export function listenerDescriptor(l: Listener): number;
+export function connectionDescriptor(c: Connection): number;
+export type Listener = import('./unixsock-ipc-sockets.js').Listener;
+export type Connection = import('./unixsock-ipc-sockets.js').Connection;
+export type Errno = import('./unixsock-ipc-syscalls.js').Errno;

@@ -1,0 +1,80 @@
+/** @module Interface unixsock:ipc/sockets@0.1.0 **/
+export type Address = import('./unixsock-ipc-types.js').Address;
+export type ErrorCode = import('./unixsock-ipc-types.js').ErrorCode;
+export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
+export type AddressError = import('./unixsock-ipc-address.js').AddressError;
+export type Errno = import('./unixsock-ipc-syscalls.js').Errno;
+/**
+ * # Variants
+ * 
+ * ## `"socket"`
+ * 
+ * ## `"bind"`
+ * 
+ * ## `"listen"`
+ * 
+ * ## `"connect"`
+ * 
+ * ## `"accept"`
+ * 
+ * ## `"getsockname"`
+ * 
+ * ## `"getpeername"`
+ * 
+ * ## `"shutdown"`
+ * 
+ * ## `"close"`
+ * 
+ * ## `"lstat"`
+ * 
+ * ## `"unlink"`
+ */
+export type Operation = 'socket' | 'bind' | 'listen' | 'connect' | 'accept' | 'getsockname' | 'getpeername' | 'shutdown' | 'close' | 'lstat' | 'unlink';
+export interface OsError {
+  code: ErrorCode,
+  errno: Errno,
+  operation: Operation,
+}
+export type SocketError = SocketErrorInvalidAddress | SocketErrorOs | SocketErrorInvalidState;
+export interface SocketErrorInvalidAddress {
+  tag: 'invalid-address',
+  val: AddressError,
+}
+export interface SocketErrorOs {
+  tag: 'os',
+  val: OsError,
+}
+export interface SocketErrorInvalidState {
+  tag: 'invalid-state',
+}
+export interface ListenOptions {
+  backlog: number,
+  mode?: number,
+  unlinkOnClose: boolean,
+  recoverStale: boolean,
+  workingDirectory?: string,
+}
+
+export class Connection {
+  /**
+   * This type does not have a public constructor.
+   */
+  private constructor();
+  static connect(addr: Address): Connection;
+  localAddress(): Address;
+  remoteAddress(): Address;
+  shutdown(how: ShutdownHow): void;
+  close(): void;
+}
+
+export class Listener {
+  /**
+   * This type does not have a public constructor.
+   */
+  private constructor();
+  static listen(addr: Address, options: ListenOptions): Listener;
+  accept(): Connection | undefined;
+  adopt(fd: number): Connection;
+  localAddress(): Address;
+  close(): void;
+}

@@ -1,0 +1,68 @@
+// The engine's `unixsock:ipc/syscalls` imports for Node, over the native shim:
+// each import is one native call; results are written into the engine's
+// return area as the canonical ABI lowers `result<T, errno>`.
+import { type CoreMemory } from './abi.js';
+import { errnoIndex } from './errno.js';
+import { native } from './native.js';
+import { HOST_PLATFORM, PLATFORMS } from './platform.js';
+
+const NAME = new Uint8Array(128);
+const IDENTITY = new BigUint64Array(3);
+
+/** The import object for one engine instance; `memory()` is its memory once instantiated. */
+export function syscallImports(memory: () => CoreMemory): Record<string, (...args: number[]) => number | void> {
+  // result<_, errno>: discriminant @0, errno @1.
+  const unit = (r: number, ret: number): void => {
+    const b = memory().bytes;
+    b[ret] = r < 0 ? 1 : 0;
+    if (r < 0) b[ret + 1] = errnoIndex(-r);
+  };
+  // result<s32, errno>: discriminant @0, value or errno @4.
+  const value = (r: number, ret: number): void => {
+    const m = memory();
+    m.bytes[ret] = r < 0 ? 1 : 0;
+    if (r < 0) m.bytes[ret + 4] = errnoIndex(-r);
+    else m.view.setInt32(ret + 4, r, true);
+  };
+  // result<list<u8>, errno>: the list is allocated in the engine, which owns it.
+  const name = (r: number, ret: number): void => {
+    const m = memory();
+    if (r < 0) {
+      m.bytes[ret] = 1;
+      m.bytes[ret + 4] = errnoIndex(-r);
+      return;
+    }
+    const ptr = m.allocate(Math.max(r, 1));
+    m.bytes.set(NAME.subarray(0, r), ptr);
+    m.bytes[ret] = 0;
+    m.view.setUint32(ret + 4, ptr, true);
+    m.view.setUint32(ret + 8, r, true);
+  };
+  const bytes = (ptr: number, len: number): Uint8Array => memory().bytes.subarray(ptr, ptr + len);
+  return {
+    socket: (kind, ret) => value(native.socket(kind + 1), ret),
+    bind: (fd, ptr, len, ret) => unit(native.bind(fd, bytes(ptr, len)), ret),
+    listen: (fd, backlog, ret) => unit(native.listen(fd, backlog), ret),
+    connect: (fd, ptr, len, ret) => unit(native.connect(fd, bytes(ptr, len)), ret),
+    accept: (fd, ret) => value(native.accept(fd), ret),
+    'get-sock-name': (fd, ret) => name(native.getSockName(fd, NAME), ret),
+    'get-peer-name': (fd, ret) => name(native.getPeerName(fd, NAME), ret),
+    shutdown: (fd, how, ret) => unit(native.shutdown(fd, how), ret),
+    close: (fd, ret) => unit(native.close(fd), ret),
+    'path-identity': (ptr, len, ret) => {
+      const r = native.pathIdentity(bytes(ptr, len), IDENTITY);
+      const m = memory();
+      m.bytes[ret] = r < 0 ? 1 : 0;
+      if (r < 0) {
+        m.bytes[ret + 8] = errnoIndex(-r);
+        return;
+      }
+      m.view.setBigUint64(ret + 8, IDENTITY[0]!, true);
+      m.view.setBigUint64(ret + 16, IDENTITY[1]!, true);
+      m.bytes[ret + 24] = Number(IDENTITY[2]);
+    },
+    unlink: (ptr, len, ret) => unit(native.unlink(bytes(ptr, len)), ret),
+    'set-umask': (mask) => native.setUmask(mask),
+    'host-platform': () => PLATFORMS.indexOf(HOST_PLATFORM),
+  };
+}

@@ -1,0 +1,651 @@
+// StreamEngine (see stream.h).
+#include "stream.h"
+
+#include <limits.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "args.h"
+#include "platform.h"
+#include "retry.h"
+
+namespace unixsock {
+
+struct StreamEngine::Watch {
+  uv_poll_t poll;  // poll.data points back to this Watch
+  StreamEngine* owner = nullptr;  // null once the engine is destroyed
+  napi_async_cleanup_hook_handle teardown = nullptr;
+  bool closing = false;       // uv_close called
+  bool tearing_down = false;  // closed by the environment's cleanup hook
+};
+
+namespace {
+
+using Watch = StreamEngine::Watch;
+
+constexpr int kEventData = 1;
+constexpr int kEventEnd = 2;
+constexpr int kEventError = 3;
+constexpr int kEventWritten = 4;
+constexpr int kEventShutdown = 5;
+
+constexpr size_t kDefaultReadCap = 256 * 1024;
+constexpr size_t kMaxReadCap = 64 * 1024 * 1024;
+
+#if defined(IOV_MAX)
+constexpr size_t kIovMax = IOV_MAX;
+#else
+constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
+#endif
+
+// iovecs on the stack for write() before falling back to the heap.
+constexpr size_t kInlineIovecs = 64;
+
+uv_handle_t* AsHandle(Watch* watch) {
+  return reinterpret_cast<uv_handle_t*>(&watch->poll);
+}
+
+bool IsWouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
+
+// The per-thread receive buffer shared by every engine of the thread (each
+// Node environment runs on its own thread). Grown on demand, never shrunk.
+uint8_t* ReadPool(size_t size) {
+  struct Pool {
+    uint8_t* data = nullptr;
+    size_t size = 0;
+    ~Pool() { std::free(data); }
+  };
+  static thread_local Pool pool;
+  if (pool.size < size) {
+    void* grown = std::malloc(size);
+    if (grown == nullptr) return nullptr;
+    std::free(pool.data);
+    pool.data = static_cast<uint8_t*>(grown);
+    pool.size = size;
+  }
+  return pool.data;
+}
+
+// A Uint8Array's bytes, or false when `value` is not a Uint8Array.
+bool BytesOf(napi_env env, napi_value value, iovec* out) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) {
+    return false;
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr,
+                               nullptr) != napi_ok ||
+      type != napi_uint8_array) {
+    return false;
+  }
+  out->iov_base = data;
+  out->iov_len = length;
+  return true;
+}
+
+// sendmsg of iov[0..count) (at most kIovMax of them): bytes | -errno.
+ssize_t SendIovecs(int fd, iovec* iov, size_t count) {
+  msghdr message;
+  std::memset(&message, 0, sizeof(message));
+  message.msg_iov = iov;
+  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
+  ssize_t r =
+      RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
+  return r == -1 ? -static_cast<ssize_t>(errno) : r;
+}
+
+// Drops an exception a failed Node-API call left pending.
+void ClearPendingException(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+  }
+}
+
+// Routes a JS exception thrown by onEvent to uncaughtException, as for any
+// other event source. No pending exception means JS could not run
+// (environment shutting down): the event is dropped.
+void ReportCallbackFailure(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) {
+      napi_fatal_exception(env, error);
+    }
+  }
+}
+
+}  // namespace
+
+Napi::Function StreamEngine::Define(Napi::Env env) {
+  return DefineClass(
+      env, "StreamEngine",
+      {
+          InstanceMethod<&StreamEngine::ReadStart>("readStart"),
+          InstanceMethod<&StreamEngine::ReadStop>("readStop"),
+          InstanceMethod<&StreamEngine::Write>("write"),
+          InstanceMethod<&StreamEngine::WriteQueueSize>("writeQueueSize"),
+          InstanceMethod<&StreamEngine::ShutdownWrite>("shutdownWrite"),
+          InstanceMethod<&StreamEngine::SetReadCap>("setReadCap"),
+          InstanceMethod<&StreamEngine::CloseHandle>("close"),
+          InstanceMethod<&StreamEngine::RefHandle>("ref"),
+          InstanceMethod<&StreamEngine::UnrefHandle>("unref"),
+          InstanceAccessor<&StreamEngine::BytesRead>("bytesRead"),
+          InstanceAccessor<&StreamEngine::BytesWritten>("bytesWritten"),
+      });
+}
+
+Napi::Object StreamEngine::EventTypes(Napi::Env env) {
+  Napi::Object types = Napi::Object::New(env);
+  types.Set("data", kEventData);
+  types.Set("end", kEventEnd);
+  types.Set("error", kEventError);
+  types.Set("written", kEventWritten);
+  types.Set("shutdown", kEventShutdown);
+  napi_object_freeze(env, types);
+  return types;
+}
+
+StreamEngine::StreamEngine(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<StreamEngine>(info),
+      read_cap_(kDefaultReadCap),
+      context_(info.Env(), "UnixsockStreamEngine",
+               info.This().As<Napi::Object>()) {
+  closing_ = true;  // until fully initialized
+  int32_t fd = 0;
+  Napi::Function callback;
+  if (!ReadInt32(info, 0, "fd", &fd) ||
+      !ReadFunction(info, 1, "onEvent", &callback)) {
+    return;
+  }
+  napi_env env = info.Env();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    init_error_ = UV_EINVAL;
+    return;
+  }
+  Watch* watch = new Watch();
+  int r = uv_poll_init(loop, &watch->poll, fd);
+  if (r != 0) {
+    delete watch;  // not registered with the loop: no uv_close
+    init_error_ = r;
+    return;
+  }
+  watch->poll.data = watch;
+  watch->owner = this;
+  // Without the hook, teardown relies on the finalizer's uv_close, whose
+  // callback may then run after the addon is unloaded.
+  napi_add_async_cleanup_hook(env, OnTeardown, watch, &watch->teardown);
+  watch_ = watch;
+  fd_ = fd;
+  callback_ = Napi::Persistent(callback);
+  closing_ = false;
+}
+
+StreamEngine::~StreamEngine() {
+  DropQueue();
+  if (watch_ == nullptr) return;
+  // The handle outlives this object; its callbacks must not reach it.
+  watch_->owner = nullptr;
+  if (!watch_->closing) {
+    watch_->closing = true;
+    uv_close(AsHandle(watch_), OnClosed);
+  }
+}
+
+int StreamEngine::Unusable() const {
+  if (init_error_ != 0) return init_error_;
+  if (closing_ || watch_ == nullptr) return UV_EBADF;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// JS methods
+
+Napi::Value StreamEngine::ReadStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int r = Unusable();
+  if (r != 0) return NumberResult(env, r);
+  reading_ = true;
+  r = UpdatePoll();
+  if (r < 0) reading_ = false;
+  UpdatePin();
+  return NumberResult(env, r);
+}
+
+Napi::Value StreamEngine::ReadStop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int r = Unusable();
+  if (r != 0) return NumberResult(env, r);
+  reading_ = false;
+  UpdatePoll();  // removing interest cannot fail
+  UpdatePin();
+  return NumberResult(env, 0);
+}
+
+Napi::Value StreamEngine::Write(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  // Arguments first: a programmer error throws even on a closed engine.
+  napi_value chunks = info[0];
+  napi_valuetype id_type;
+  double id = 0;
+  if (napi_typeof(env, info[1], &id_type) != napi_ok ||
+      id_type != napi_number ||
+      napi_get_value_double(env, info[1], &id) != napi_ok) {
+    ThrowTypeError(info.Env(), "requestId must be a number");
+    return Napi::Value();
+  }
+  iovec inline_iov[kInlineIovecs];
+  napi_value inline_values[kInlineIovecs];
+  std::vector<iovec> heap_iov;
+  std::vector<napi_value> heap_values;
+  iovec* iov = inline_iov;
+  napi_value* values = inline_values;
+  size_t count = 0;
+  bool is_array = false;
+  if (BytesOf(env, chunks, &inline_iov[0])) {
+    inline_values[0] = chunks;
+    count = 1;
+  } else if (napi_is_array(env, chunks, &is_array) == napi_ok && is_array) {
+    uint32_t length = 0;
+    napi_get_array_length(env, chunks, &length);
+    if (length > kInlineIovecs) {
+      heap_iov.resize(length);
+      heap_values.resize(length);
+      iov = heap_iov.data();
+      values = heap_values.data();
+    }
+    // Element getters are arbitrary JS: every element is read (and kept for
+    // the queue's references) before any pointer is used.
+    for (uint32_t i = 0; i < length; i++) {
+      if (napi_get_element(env, chunks, i, &values[i]) != napi_ok) {
+        return Napi::Value();  // exception pending
+      }
+      if (!BytesOf(env, values[i], &iov[i])) {
+        ThrowTypeError(info.Env(),
+                       "chunks must be a Uint8Array or an array of them");
+        return Napi::Value();
+      }
+    }
+    count = length;
+  } else {
+    ThrowTypeError(info.Env(), "chunks must be a Uint8Array or an array of them");
+    return Napi::Value();
+  }
+
+  int unusable = Unusable();
+  if (unusable != 0) return NumberResult(env, unusable);
+  if (write_error_ != 0) return NumberResult(env, write_error_);
+  if (shutdown_requested_) return NumberResult(env, -EPIPE);
+
+  // The unsent part begins at iov[first] (trimmed in place when partial).
+  size_t first = 0;
+  if (pieces_.empty()) {
+    size_t index = 0;
+    while (index < count) {
+      size_t batch = std::min(count - index, kIovMax);
+      size_t attempted = 0;
+      for (size_t i = index; i < index + batch; i++) attempted += iov[i].iov_len;
+      if (attempted == 0) {
+        index += batch;
+        continue;
+      }
+      ssize_t n = SendIovecs(fd_, iov + index, batch);
+      if (n < 0) {
+        if (IsWouldBlock(static_cast<int>(-n))) break;
+        return NumberResult(env, static_cast<double>(n));
+      }
+      bytes_written_ += static_cast<double>(n);
+      size_t sent = static_cast<size_t>(n);
+      // Advance past fully written iovecs; trim a partial one in place.
+      while (index < count && sent >= iov[index].iov_len) {
+        sent -= iov[index].iov_len;
+        index++;
+      }
+      if (sent > 0) {
+        iov[index].iov_base = static_cast<uint8_t*>(iov[index].iov_base) + sent;
+        iov[index].iov_len -= sent;
+      }
+      // A short write means the socket buffer is full: queue the rest.
+      if (static_cast<size_t>(n) < attempted) break;
+    }
+    if (index == count) return NumberResult(env, 1);
+    first = index;
+  }
+  bool was_empty = pieces_.empty();
+  for (size_t i = first; i < count; i++) {
+    napi_ref ref = nullptr;
+    if (iov[i].iov_len > 0) napi_create_reference(env, values[i], 1, &ref);
+    pieces_.push_back(Piece{static_cast<const uint8_t*>(iov[i].iov_base),
+                            iov[i].iov_len, ref, id, i + 1 == count});
+    queued_bytes_ += iov[i].iov_len;
+  }
+  if (first == count) {
+    // Nothing of this request is left (zero bytes) but earlier ones are
+    // queued: a marker keeps 'written' in order.
+    pieces_.push_back(Piece{nullptr, 0, nullptr, id, true});
+  }
+  if (was_empty) {
+    int r = UpdatePoll();
+    if (r < 0) {
+      DropQueue();
+      UpdatePin();
+      return NumberResult(env, r);
+    }
+  }
+  UpdatePin();
+  return NumberResult(env, 0);
+}
+
+Napi::Value StreamEngine::WriteQueueSize(const Napi::CallbackInfo& info) {
+  return NumberResult(info.Env(), static_cast<double>(queued_bytes_));
+}
+
+Napi::Value StreamEngine::ShutdownWrite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int r = Unusable();
+  if (r != 0) return NumberResult(env, r);
+  shutdown_requested_ = true;
+  if (!pieces_.empty()) {
+    shutdown_pending_ = true;
+    return NumberResult(env, 1);
+  }
+  r = RetryOnEintr([&] { return shutdown(fd_, SHUT_WR); });
+  return SyscallResult(env, r);
+}
+
+Napi::Value StreamEngine::SetReadCap(const Napi::CallbackInfo& info) {
+  size_t bytes = 0;
+  if (!ReadSize(info, 0, "bytes", &bytes)) return Napi::Value();
+  if (bytes == 0 || bytes > kMaxReadCap) return NumberResult(info.Env(), -EINVAL);
+  read_cap_ = bytes;
+  return NumberResult(info.Env(), 0);
+}
+
+Napi::Value StreamEngine::CloseHandle(const Napi::CallbackInfo& info) {
+  if (!closing_) {
+    closing_ = true;
+    reading_ = false;
+    shutdown_pending_ = false;
+    callback_.Reset();
+    DropQueue();
+    if (watch_ != nullptr && !watch_->closing) {
+      watch_->closing = true;
+      uv_close(AsHandle(watch_), OnClosed);
+    }
+    UpdatePin();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value StreamEngine::RefHandle(const Napi::CallbackInfo& info) {
+  if (watch_ != nullptr) uv_ref(AsHandle(watch_));
+  return info.Env().Undefined();
+}
+
+Napi::Value StreamEngine::UnrefHandle(const Napi::CallbackInfo& info) {
+  if (watch_ != nullptr) uv_unref(AsHandle(watch_));
+  return info.Env().Undefined();
+}
+
+Napi::Value StreamEngine::BytesRead(const Napi::CallbackInfo& info) {
+  return NumberResult(info.Env(), bytes_read_);
+}
+
+Napi::Value StreamEngine::BytesWritten(const Napi::CallbackInfo& info) {
+  return NumberResult(info.Env(), bytes_written_);
+}
+
+// ---------------------------------------------------------------------------
+// libuv callbacks
+
+void StreamEngine::OnPoll(uv_poll_t* handle, int status, int events) {
+  Watch* watch = static_cast<Watch*>(handle->data);
+  StreamEngine* self = watch->owner;
+  if (watch->closing || self == nullptr || self->closing_) return;
+  self->Dispatch(status, events);
+}
+
+void StreamEngine::OnClosed(uv_handle_t* handle) {
+  Watch* watch = static_cast<Watch*>(handle->data);
+  StreamEngine* self = watch->owner;
+  bool tearing_down = watch->tearing_down;
+  napi_async_cleanup_hook_handle teardown = watch->teardown;
+  delete watch;
+  if (self != nullptr) {
+    self->watch_ = nullptr;
+    // During teardown the environment releases every reference itself.
+    if (!tearing_down) {
+      Napi::HandleScope scope(self->Env());
+      self->UpdatePin();
+    }
+  }
+  // Unregisters the hook, or tells a running teardown that the handle is gone.
+  if (teardown != nullptr) napi_remove_async_cleanup_hook(teardown);
+}
+
+void StreamEngine::OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
+  Watch* watch = static_cast<Watch*>(arg);
+  watch->tearing_down = true;
+  if (watch->owner != nullptr) watch->owner->closing_ = true;
+  if (!watch->closing) {
+    watch->closing = true;
+    uv_close(AsHandle(watch), OnClosed);
+  }
+}
+
+void StreamEngine::Dispatch(int status, int events) {
+  napi_env env = Env();
+  Napi::HandleScope scope(env);
+  dispatching_ = true;
+  if (status < 0) {
+    // libuv stopped the watcher.
+    poll_events_ = 0;
+    Fail(env, status);
+  } else {
+    if ((events & UV_READABLE) && reading_ && !read_done_) ReadOnce(env);
+    if (!closing_ && (events & UV_WRITABLE) && !pieces_.empty()) Flush(env);
+  }
+  dispatching_ = false;
+  if (!closing_) {
+    int r = UpdatePoll();
+    if (r < 0) {
+      dispatching_ = true;
+      Fail(env, r);
+      dispatching_ = false;
+      if (!closing_) UpdatePoll();
+    }
+  }
+  UpdatePin();
+}
+
+void StreamEngine::ReadOnce(napi_env env) {
+  uint8_t* pool = ReadPool(read_cap_);
+  if (pool == nullptr) {
+    Fail(env, -ENOMEM);
+    return;
+  }
+  size_t total = 0;
+  int error = 0;
+  bool eof = false;
+  while (total < read_cap_) {
+    size_t wanted = read_cap_ - total;
+    ssize_t n = RetryOnEintr(
+        [&] { return recv(fd_, pool + total, wanted, MSG_DONTWAIT); });
+    if (n > 0) {
+      total += static_cast<size_t>(n);
+      // A stream recv returns less than asked only once the queue is empty.
+      if (static_cast<size_t>(n) < wanted) break;
+      continue;
+    }
+    if (n == 0) {
+      eof = true;
+    } else if (!IsWouldBlock(errno)) {
+      error = -errno;
+    }
+    break;
+  }
+  if (total > 0) {
+    bytes_read_ += static_cast<double>(total);
+    napi_value buffer;
+    void* data = nullptr;
+    if (napi_create_buffer_copy(env, total, pool, &data, &buffer) != napi_ok) {
+      ClearPendingException(env);
+      Fail(env, -ENOMEM);
+      return;
+    }
+    Emit(env, kEventData, buffer);
+    if (closing_) return;
+  }
+  if (eof) {
+    read_done_ = true;
+    Emit(env, kEventEnd, nullptr);
+  } else if (error != 0) {
+    Fail(env, error);
+  }
+}
+
+void StreamEngine::Flush(napi_env env) {
+  std::vector<double> done;
+  done.swap(completed_);
+  done.clear();
+  int error = 0;
+  iovec iov[kInlineIovecs];
+  while (!pieces_.empty()) {
+    size_t count = 0;
+    size_t attempted = 0;
+    for (auto it = pieces_.begin(); it != pieces_.end() && count < kInlineIovecs;
+         ++it) {
+      iov[count].iov_base = const_cast<uint8_t*>(it->base);
+      iov[count].iov_len = it->length;
+      attempted += it->length;
+      count++;
+    }
+    size_t sent = 0;
+    if (attempted > 0) {
+      ssize_t n = SendIovecs(fd_, iov, std::min(count, kIovMax));
+      if (n < 0) {
+        if (!IsWouldBlock(static_cast<int>(-n))) error = static_cast<int>(n);
+        break;
+      }
+      sent = static_cast<size_t>(n);
+      bytes_written_ += static_cast<double>(n);
+      queued_bytes_ -= sent;
+    }
+    size_t left = sent;
+    while (!pieces_.empty() && pieces_.front().length <= left) {
+      Piece& piece = pieces_.front();
+      left -= piece.length;
+      if (piece.ref != nullptr) napi_delete_reference(env, piece.ref);
+      if (piece.last) done.push_back(piece.id);
+      pieces_.pop_front();
+    }
+    if (left > 0) {
+      pieces_.front().base += left;
+      pieces_.front().length -= left;
+    }
+    if (sent < attempted) break;  // the socket buffer is full
+  }
+  for (double id : done) {
+    napi_value value;
+    if (napi_create_double(env, id, &value) != napi_ok) break;
+    Emit(env, kEventWritten, value);
+    if (closing_) break;
+  }
+  done.clear();
+  completed_.swap(done);
+  if (closing_) return;
+  if (error != 0) {
+    Fail(env, error);
+    return;
+  }
+  if (pieces_.empty() && shutdown_pending_) {
+    shutdown_pending_ = false;
+    int r = RetryOnEintr([&] { return shutdown(fd_, SHUT_WR); });
+    napi_value status;
+    if (napi_create_int32(env, r == -1 ? -errno : 0, &status) != napi_ok) return;
+    Emit(env, kEventShutdown, status);
+  }
+}
+
+void StreamEngine::Fail(napi_env env, int error) {
+  if (closing_) return;
+  read_done_ = true;
+  shutdown_pending_ = false;
+  if (write_error_ == 0) write_error_ = error;
+  DropQueue();
+  napi_value value;
+  if (napi_create_int32(env, error, &value) != napi_ok) return;
+  Emit(env, kEventError, value);
+}
+
+void StreamEngine::Emit(napi_env env, int type, napi_value arg) {
+  if (closing_) return;
+  napi_value argv[2];
+  if (napi_create_int32(env, type, &argv[0]) != napi_ok) return;
+  argv[1] = arg;
+  size_t argc = arg != nullptr ? 2 : 1;
+  napi_value result;
+  napi_status call = napi_make_callback(env, context_, Value(),
+                                        callback_.Value(), argc, argv, &result);
+  if (call != napi_ok) ReportCallbackFailure(env);
+}
+
+// ---------------------------------------------------------------------------
+// State
+
+int StreamEngine::UpdatePoll() {
+  if (dispatching_ || watch_ == nullptr || watch_->closing) return 0;
+  int want = 0;
+  if (reading_ && !read_done_) want |= UV_READABLE;
+  if (!pieces_.empty()) want |= UV_WRITABLE;
+  if (want == poll_events_) return 0;
+  if (want == 0) {
+    uv_poll_stop(&watch_->poll);
+    poll_events_ = 0;
+    return 0;
+  }
+  int r = uv_poll_start(&watch_->poll, want, OnPoll);
+  if (r != 0) {
+    uv_poll_stop(&watch_->poll);
+    poll_events_ = 0;
+    return r;
+  }
+  poll_events_ = want;
+  return 0;
+}
+
+void StreamEngine::UpdatePin() {
+  if (dispatching_) return;
+  bool want = watch_ != nullptr &&
+              (closing_ || !pieces_.empty() ||
+               uv_is_active(AsHandle(watch_)) != 0);
+  if (want == pinned_) return;
+  pinned_ = want;
+  if (want) {
+    Ref();
+  } else {
+    Unref();
+  }
+}
+
+void StreamEngine::DropQueue() {
+  if (pieces_.empty()) return;
+  napi_env env = Env();
+  for (Piece& piece : pieces_) {
+    if (piece.ref != nullptr) napi_delete_reference(env, piece.ref);
+  }
+  pieces_.clear();
+  queued_bytes_ = 0;
+}
+
+}  // namespace unixsock

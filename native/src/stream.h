@@ -1,0 +1,141 @@
+// StreamEngine: the data path of a connected SOCK_STREAM socket, driven by one
+// libuv uv_poll_t on the main loop. It never owns (or closes) the descriptor.
+//
+//   new StreamEngine(fd, onEvent)  uv_poll_init; never throws for OS errors (a
+//                                  failed init is returned by readStart(),
+//                                  write() and shutdownWrite()).
+//   onEvent(type, a)               1 data (a = Buffer), 2 end, 3 error
+//                                  (a = -errno), 4 written (a = requestId),
+//                                  5 shutdown (a = 0 | -errno).
+//   readStart() / readStop()       watch / stop watching readable; 0 | -errno.
+//   write(chunks, requestId)       1 written synchronously (no event follows),
+//                                  0 queued ('written' follows, in order),
+//                                  -errno immediate error (nothing queued).
+//   writeQueueSize()               bytes still queued.
+//   shutdownWrite()                shutdown(SHUT_WR) now: 0 | -errno; or 1 when
+//                                  deferred until the queue drained ('shutdown'
+//                                  follows).
+//   setReadCap(bytes)              most bytes per data event; 0 | -EINVAL.
+//   close()                        uv_close; idempotent; drops queued buffers;
+//                                  no event afterwards (safe inside onEvent).
+//   ref() / unref()                uv_ref / uv_unref.
+//   bytesRead / bytesWritten       counters.
+//
+// Reading: one readable callback performs recv(MSG_DONTWAIT) into a per-thread
+// pool buffer until the socket is drained or the cap is reached, then delivers
+// ONE right-sized Buffer (a copy the JS side owns). EOF gives 'end', an error
+// gives 'error'; reading stops for good after either.
+//
+// Writing: with an empty queue, write() sends at once (sendmsg, MSG_NOSIGNAL,
+// IOV_MAX iovecs per call). What the kernel does not take is queued with a
+// reference to each Buffer and flushed on writable. A write error while
+// flushing drops the queue (and a deferred shutdown) and emits 'error'; after
+// that write() returns the same error. Buffers must not be modified or
+// detached while queued.
+//
+// The poll mask follows need: readable only while reading is started (and not
+// ended/failed), writable only while the queue is non-empty, stopped when
+// neither. While events are dispatched to JS, mask and pin updates are
+// deferred to the end of the libuv callback.
+//
+// Lifetime (as Poller, see poll.h): the uv_poll_t lives in a separate Watch
+// freed by uv_close's callback; the JS object is pinned while the handle is
+// active, while writes are queued, and from close() until uv_close's callback
+// ran. An async cleanup hook closes the handle at environment teardown.
+#ifndef UNIXSOCK_STREAM_H_
+#define UNIXSOCK_STREAM_H_
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace unixsock {
+
+class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // { data: 1, end: 2, error: 3, written: 4, shutdown: 5 }
+  static Napi::Object EventTypes(Napi::Env env);
+
+  explicit StreamEngine(const Napi::CallbackInfo& info);
+  ~StreamEngine() override;
+
+  StreamEngine(const StreamEngine&) = delete;
+  StreamEngine& operator=(const StreamEngine&) = delete;
+
+  // The libuv handle and its bookkeeping (defined in stream.cc).
+  struct Watch;
+
+ private:
+  // One queued iovec. `ref` keeps its Buffer alive; the last piece of a
+  // request carries the request id.
+  struct Piece {
+    const uint8_t* base;
+    size_t length;
+    napi_ref ref;
+    double id;
+    bool last;
+  };
+
+  Napi::Value ReadStart(const Napi::CallbackInfo& info);
+  Napi::Value ReadStop(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value WriteQueueSize(const Napi::CallbackInfo& info);
+  Napi::Value ShutdownWrite(const Napi::CallbackInfo& info);
+  Napi::Value SetReadCap(const Napi::CallbackInfo& info);
+  Napi::Value CloseHandle(const Napi::CallbackInfo& info);
+  Napi::Value RefHandle(const Napi::CallbackInfo& info);
+  Napi::Value UnrefHandle(const Napi::CallbackInfo& info);
+  Napi::Value BytesRead(const Napi::CallbackInfo& info);
+  Napi::Value BytesWritten(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnClosed(uv_handle_t* handle);
+  static void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg);
+
+  // 0 when usable, else the error every operation reports.
+  int Unusable() const;
+  void Dispatch(int status, int events);
+  void ReadOnce(napi_env env);
+  void Flush(napi_env env);
+  // Drops the queue and a deferred shutdown, stops reading, emits 'error'.
+  void Fail(napi_env env, int error);
+  // Calls onEvent(type[, arg]) unless closed.
+  void Emit(napi_env env, int type, napi_value arg);
+  // Applies the poll mask wanted now: 0 | negative libuv error.
+  int UpdatePoll();
+  // Pins the JS object while the handle is active, writes are queued or the
+  // handle is closing; unpins otherwise.
+  void UpdatePin();
+  // Releases every queued Buffer.
+  void DropQueue();
+
+  Watch* watch_ = nullptr;  // null if init failed or once uv_close's callback ran
+  int fd_ = -1;
+  int init_error_ = 0;      // uv_poll_init failure
+  bool closing_ = false;    // close() called, init failed, or env teardown
+  bool pinned_ = false;
+  bool dispatching_ = false;  // inside OnPoll: mask/pin updates deferred
+  bool reading_ = false;      // readStart() called (and not readStop())
+  bool read_done_ = false;    // 'end' or 'error' seen
+  bool shutdown_requested_ = false;
+  bool shutdown_pending_ = false;  // deferred until the queue drains
+  int write_error_ = 0;            // error reported by 'error'
+  int poll_events_ = 0;            // mask currently given to uv_poll_start
+  size_t read_cap_;
+  size_t queued_bytes_ = 0;
+  double bytes_read_ = 0;
+  double bytes_written_ = 0;
+  std::deque<Piece> pieces_;
+  std::vector<double> completed_;  // reused by Flush
+  Napi::FunctionReference callback_;
+  Napi::AsyncContext context_;
+};
+
+}  // namespace unixsock
+
+#endif  // UNIXSOCK_STREAM_H_
