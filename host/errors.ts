@@ -119,3 +119,56 @@ export function invalidArgValue(name: string, message: string): TypeError {
   const err = new TypeError(`The argument '${name}' ${message}`);
   return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
 }
+
+/** WIT `types.error-code` cases, in WIT order. */
+export const ERROR_CODES = [
+  'access-denied', 'policy-denied', 'not-supported', 'invalid-argument', 'invalid-address',
+  'name-too-long', 'invalid-state', 'would-block', 'address-in-use', 'address-not-available',
+  'no-such-path', 'not-a-directory', 'symlink-loop', 'read-only-filesystem', 'no-space',
+  'connection-refused', 'connection-reset', 'connection-aborted', 'broken-pipe',
+  'wrong-socket-type', 'message-too-large', 'too-many-descriptors', 'out-of-memory', 'timeout',
+  'bad-descriptor', 'not-a-socket', 'other',
+] as const;
+
+/** A condition of the WIT `error-code` enum. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** WIT `sockets.operation` cases (the system call), in WIT order. */
+export const OPERATIONS = [
+  'socket', 'bind', 'listen', 'connect', 'accept', 'getsockname', 'getpeername',
+  'shutdown', 'close', 'lstat', 'unlink',
+] as const;
+
+export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * An error the operating system reported, shaped like Node's system errors
+ * (`err.code === 'EADDRINUSE'`, `err.syscall === 'bind'`, negative `errno`),
+ * plus the WIT condition as `condition`.
+ */
+export class UnixsockError extends Error {
+  /** errno name: 'EADDRINUSE', 'ENOENT', … */
+  readonly code: string;
+  /** Negative errno number, as Node reports it. */
+  readonly errno: number | undefined;
+  readonly syscall: string;
+  /** The address involved, in text form, when there is one. */
+  readonly address: string | undefined;
+  /** The WIT error-code condition: 'address-in-use', 'no-such-path', … */
+  readonly condition: ErrorCode;
+
+  constructor(code: string, errno: number | undefined, syscall: string, condition: ErrorCode, address?: string) {
+    super(`${syscall} ${code}${address === undefined ? '' : ` ${address}`}`);
+    this.name = 'UnixsockError';
+    this.code = code;
+    this.errno = errno;
+    this.syscall = syscall;
+    this.condition = condition;
+    this.address = address;
+  }
+}
+
+/** Node's ERR_SOCKET_CLOSED: an operation on a closed socket. */
+export function socketClosed(what = 'socket'): Error {
+  return Object.assign(new Error(`The ${what} is closed`), { code: 'ERR_SOCKET_CLOSED' });
+}

@@ -1,0 +1,159 @@
+// The canonical-ABI binding of the engine's `sockets` and `descriptors`
+// exports for Node. Handles are reps (see defaultImports in component.ts),
+// so dropping a handle is calling its destructor.
+import type { CoreMemory } from './abi.js';
+import { type Engine, liftAddress, type WitAddress, KIND } from './component.js';
+import { ERRNO_NAMES, type ErrnoName } from './errno.js';
+import { type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, problemOf } from './errors.js';
+
+/** WIT `sockets.socket-error`, lifted. */
+export type SocketFailure =
+  | { kind: 'invalid-address'; problem: AddressProblem }
+  | { kind: 'os'; condition: ErrorCode; errno: ErrnoName; operation: Operation }
+  | { kind: 'invalid-state' };
+
+export type SocketOutcome<T> = { ok: true; value: T } | { ok: false; failure: SocketFailure };
+
+/** WIT `sockets.listen-options`. */
+export interface ListenOptions {
+  backlog: number;
+  mode: number | undefined;
+  unlinkOnClose: boolean;
+  recoverStale: boolean;
+  workingDirectory: string | undefined;
+}
+
+type Fn = (...args: number[]) => number;
+
+const SOCKETS = 'cm32p2|unixsock:ipc/sockets@0.1|';
+const DESCRIPTORS = 'cm32p2|unixsock:ipc/descriptors@0.1|';
+
+export class SocketsBinding {
+  readonly #m: CoreMemory;
+  readonly #x: Record<string, Fn>;
+
+  constructor(engine: Engine) {
+    this.#m = engine.memory;
+    this.#x = engine.exports as Record<string, Fn>;
+  }
+
+  #fn(iface: string, name: string): Fn {
+    const fn = this.#x[iface + name];
+    if (fn === undefined) throw new Error(`unixsock: the engine does not export ${name}`);
+    return fn;
+  }
+
+  #failure(ret: number): SocketFailure {
+    const v = this.#m.view;
+    const kind = v.getUint8(ret + 4);
+    if (kind === 0) {
+      return { kind: 'invalid-address', problem: problemOf({ tag: v.getUint8(ret + 8), a: v.getUint32(ret + 12, true), b: v.getUint32(ret + 16, true) }) };
+    }
+    if (kind === 1) {
+      return {
+        kind: 'os',
+        condition: ERROR_CODES[v.getUint8(ret + 8)] ?? 'other',
+        errno: ERRNO_NAMES[v.getUint8(ret + 9)] ?? 'UNKNOWN',
+        operation: OPERATIONS[v.getUint8(ret + 10)] ?? 'socket',
+      };
+    }
+    return { kind: 'invalid-state' };
+  }
+
+  /** Call, lift with `lift(ret)` on success, then post-return. */
+  #call<T>(name: string, args: number[], lift: (ret: number) => T): SocketOutcome<T> {
+    const ret = this.#fn(SOCKETS, name)(...args);
+    this.#m.fresh();
+    const out: SocketOutcome<T> =
+      this.#m.view.getUint8(ret) === 0 ? { ok: true, value: lift(ret) } : { ok: false, failure: this.#failure(ret) };
+    this.#x[`${SOCKETS}${name}_post`]?.(ret);
+    return out;
+  }
+
+  #lowerAddress(a: WitAddress): [number, number] {
+    const m = this.#m;
+    if (a.kind === KIND.path) m.lowerString(a.value as string);
+    else if (a.kind === KIND.unnamed) [m.ptr, m.len] = [0, 0];
+    else m.lowerBytes(a.value as Uint8Array);
+    return [m.ptr, m.len];
+  }
+
+  #handle = (ret: number): number => this.#m.view.getInt32(ret + 4, true);
+  #unit = (): undefined => undefined;
+  #address = (ret: number): WitAddress => {
+    const v = this.#m.view;
+    return liftAddress(this.#m, v.getUint8(ret + 4), v.getUint32(ret + 8, true), v.getUint32(ret + 12, true));
+  };
+
+  listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
+    const [ptr, len] = this.#lowerAddress(a);
+    let wdPtr = 0;
+    let wdLen = 0;
+    if (o.workingDirectory !== undefined) {
+      this.#m.lowerString(o.workingDirectory);
+      [wdPtr, wdLen] = [this.#m.ptr, this.#m.len];
+    }
+    return this.#call(
+      '[static]listener.listen',
+      [a.kind, ptr, len, o.backlog, o.mode === undefined ? 0 : 1, o.mode ?? 0, o.unlinkOnClose ? 1 : 0,
+        o.recoverStale ? 1 : 0, o.workingDirectory === undefined ? 0 : 1, wdPtr, wdLen],
+      this.#handle,
+    );
+  }
+
+  /** A connection handle, 0 when none is pending. */
+  accept(listener: number): SocketOutcome<number> {
+    return this.#call('[method]listener.accept', [listener], (ret) =>
+      this.#m.view.getUint8(ret + 4) === 0 ? 0 : this.#m.view.getInt32(ret + 8, true));
+  }
+
+  adopt(listener: number, fd: number): SocketOutcome<number> {
+    return this.#call('[method]listener.adopt', [listener, fd], this.#handle);
+  }
+
+  listenerAddress(listener: number): SocketOutcome<WitAddress> {
+    return this.#call('[method]listener.local-address', [listener], this.#address);
+  }
+
+  closeListener(listener: number): SocketOutcome<undefined> {
+    return this.#call('[method]listener.close', [listener], this.#unit);
+  }
+
+  dropListener(listener: number): void {
+    this.#fn(SOCKETS, 'listener_dtor')(listener);
+  }
+
+  listenerDescriptor(listener: number): number {
+    return this.#fn(DESCRIPTORS, 'listener-descriptor')(listener);
+  }
+
+  connect(a: WitAddress): SocketOutcome<number> {
+    const [ptr, len] = this.#lowerAddress(a);
+    return this.#call('[static]connection.connect', [a.kind, ptr, len], this.#handle);
+  }
+
+  localAddress(connection: number): SocketOutcome<WitAddress> {
+    return this.#call('[method]connection.local-address', [connection], this.#address);
+  }
+
+  remoteAddress(connection: number): SocketOutcome<WitAddress> {
+    return this.#call('[method]connection.remote-address', [connection], this.#address);
+  }
+
+  /** `how`: 0 receive, 1 send, 2 both. */
+  shutdown(connection: number, how: number): SocketOutcome<undefined> {
+    return this.#call('[method]connection.shutdown', [connection, how], this.#unit);
+  }
+
+  closeConnection(connection: number): SocketOutcome<undefined> {
+    return this.#call('[method]connection.close', [connection], this.#unit);
+  }
+
+  dropConnection(connection: number): void {
+    this.#fn(SOCKETS, 'connection_dtor')(connection);
+  }
+
+  connectionDescriptor(connection: number): number {
+    return this.#fn(DESCRIPTORS, 'connection-descriptor')(connection);
+  }
+}
