@@ -85,6 +85,11 @@ export class SocketsBinding {
     return liftAddress(this.#m, v.getUint8(ret + 4), v.getUint32(ret + 8, true), v.getUint32(ret + 12, true));
   };
 
+  /** The condition for a WIT errno case index. */
+  conditionOf(errno: number): ErrorCode {
+    return ERROR_CODES[this.#fn(SOCKETS, 'condition-of')(errno)] ?? 'other';
+  }
+
   listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
     const [ptr, len] = this.#lowerAddress(a);
     let wdPtr = 0;

@@ -13,6 +13,7 @@ import { RET } from './abi';
 import { SocketErrorKind, osCode, osErrno, osOperation, socketFailure } from '../sockets/failure';
 import * as listener from '../sockets/listener';
 import * as connection from '../sockets/connection';
+import { errorCodeOf } from '../sockets/errno';
 
 // @ts-ignore: decorator
 @external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'listener_new')
@@ -56,6 +57,10 @@ function lowerAddress(ok: bool): usize {
   store<u32>(RET + 8, <u32>outPtr);
   store<u32>(RET + 12, outLen);
   return RET;
+}
+
+export function sockets_condition_of(errno: i32): i32 {
+  return <i32>errorCodeOf(errno);
 }
 
 const LISTEN = new listener.ListenOptions();

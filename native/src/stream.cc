@@ -46,6 +46,8 @@ constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
 
 // iovecs on the stack for write() before falling back to the heap.
 constexpr size_t kInlineIovecs = 64;
+// Most queued pieces one flush sendmsg gathers.
+constexpr size_t kFlushIovecs = kIovMax < 256 ? kIovMax : 256;
 
 uv_handle_t* AsHandle(Watch* watch) {
   return reinterpret_cast<uv_handle_t*>(&watch->poll);
@@ -53,23 +55,109 @@ uv_handle_t* AsHandle(Watch* watch) {
 
 bool IsWouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 
-// The per-thread receive buffer shared by every engine of the thread (each
-// Node environment runs on its own thread). Grown on demand, never shrunk.
+// Reads of at most this many bytes become views into a shared slab (as
+// Buffer.allocUnsafe does with its pool) instead of one allocation each.
+constexpr size_t kSlabSize = 32 * 1024;
+constexpr size_t kSlabMaxRead = 2 * 1024;
+// After a read of at least this many bytes the next read asks the kernel how
+// much is queued (FIONREAD) and receives straight into a right-sized Buffer,
+// saving the copy; below it one recv into the pool plus a copy is cheaper
+// than the extra syscall.
+constexpr size_t kDirectReadMin = 16 * 1024;
+
+// Per-thread read state shared by every engine of the thread (each Node
+// environment runs on its own thread): the receive pool and the slab.
+struct ReadState {
+  uint8_t* pool = nullptr;  // receive buffer, grown on demand, never shrunk
+  size_t pool_size = 0;
+  napi_env env = nullptr;  // environment the references below belong to
+  napi_ref buffer = nullptr;       // Buffer
+  napi_ref buffer_from = nullptr;  // Buffer.from
+  napi_ref slab = nullptr;         // current slab ArrayBuffer
+  uint8_t* slab_data = nullptr;
+  size_t slab_used = kSlabSize;
+  ~ReadState() { std::free(pool); }
+};
+
+ReadState& ThreadReadState() {
+  static thread_local ReadState state;
+  return state;
+}
+
 uint8_t* ReadPool(size_t size) {
-  struct Pool {
-    uint8_t* data = nullptr;
-    size_t size = 0;
-    ~Pool() { std::free(data); }
-  };
-  static thread_local Pool pool;
-  if (pool.size < size) {
+  ReadState& state = ThreadReadState();
+  if (state.pool_size < size) {
     void* grown = std::malloc(size);
     if (grown == nullptr) return nullptr;
-    std::free(pool.data);
-    pool.data = static_cast<uint8_t*>(grown);
-    pool.size = size;
+    std::free(state.pool);
+    state.pool = static_cast<uint8_t*>(grown);
+    state.pool_size = size;
   }
-  return pool.data;
+  return state.pool;
+}
+
+// Environment cleanup hook: releases the slab references while they are
+// still valid.
+void ResetSlab(void* arg) {
+  ReadState* state = static_cast<ReadState*>(arg);
+  napi_env env = state->env;
+  for (napi_ref* ref : {&state->buffer, &state->buffer_from, &state->slab}) {
+    if (*ref != nullptr) napi_delete_reference(env, *ref);
+    *ref = nullptr;
+  }
+  state->env = nullptr;
+  state->slab_data = nullptr;
+  state->slab_used = kSlabSize;
+}
+
+// A Buffer holding a copy of data[0..length), length <= kSlabMaxRead, as a
+// view into the thread's slab: no allocation unless the slab is full. Returns
+// nullptr when that fails (the caller copies into a Buffer of its own).
+napi_value SlabBuffer(napi_env env, const uint8_t* data, size_t length) {
+  ReadState& state = ThreadReadState();
+  if (state.env != env) {
+    if (state.env != nullptr) return nullptr;  // another environment's slab
+    napi_value global, buffer, from;
+    if (napi_get_global(env, &global) != napi_ok ||
+        napi_get_named_property(env, global, "Buffer", &buffer) != napi_ok ||
+        napi_get_named_property(env, buffer, "from", &from) != napi_ok ||
+        napi_add_env_cleanup_hook(env, ResetSlab, &state) != napi_ok) {
+      return nullptr;
+    }
+    state.env = env;
+    napi_create_reference(env, buffer, 1, &state.buffer);
+    napi_create_reference(env, from, 1, &state.buffer_from);
+  }
+  napi_value slab;
+  if (state.slab_used + length > kSlabSize) {
+    void* slab_data = nullptr;
+    if (napi_create_arraybuffer(env, kSlabSize, &slab_data, &slab) != napi_ok) {
+      return nullptr;
+    }
+    if (state.slab != nullptr) napi_delete_reference(env, state.slab);
+    state.slab = nullptr;
+    napi_create_reference(env, slab, 1, &state.slab);
+    state.slab_data = static_cast<uint8_t*>(slab_data);
+    state.slab_used = 0;
+  } else if (napi_get_reference_value(env, state.slab, &slab) != napi_ok ||
+             slab == nullptr) {
+    return nullptr;
+  }
+  size_t offset = state.slab_used;
+  std::memcpy(state.slab_data + offset, data, length);
+  napi_value argv[3] = {slab, nullptr, nullptr};
+  napi_value buffer, from, result;
+  if (napi_create_uint32(env, static_cast<uint32_t>(offset), &argv[1]) !=
+          napi_ok ||
+      napi_create_uint32(env, static_cast<uint32_t>(length), &argv[2]) !=
+          napi_ok ||
+      napi_get_reference_value(env, state.buffer, &buffer) != napi_ok ||
+      napi_get_reference_value(env, state.buffer_from, &from) != napi_ok ||
+      napi_call_function(env, buffer, from, 3, argv, &result) != napi_ok) {
+    return nullptr;
+  }
+  state.slab_used = (offset + length + 7) & ~static_cast<size_t>(7);
+  return result;
 }
 
 // A Uint8Array's bytes, or false when `value` is not a Uint8Array.
@@ -91,8 +179,15 @@ bool BytesOf(napi_env env, napi_value value, iovec* out) {
   return true;
 }
 
-// sendmsg of iov[0..count) (at most kIovMax of them): bytes | -errno.
+// sendmsg of iov[0..count) (at most kIovMax of them), or send for a single
+// one (a cheaper kernel path): bytes | -errno.
 ssize_t SendIovecs(int fd, iovec* iov, size_t count) {
+  if (count == 1) {
+    ssize_t r = RetryOnEintr([&] {
+      return send(fd, iov[0].iov_base, iov[0].iov_len, UNIXSOCK_SEND_FLAGS);
+    });
+    return r == -1 ? -static_cast<ssize_t>(errno) : r;
+  }
   msghdr message;
   std::memset(&message, 0, sizeof(message));
   message.msg_iov = iov;
@@ -100,6 +195,17 @@ ssize_t SendIovecs(int fd, iovec* iov, size_t count) {
   ssize_t r =
       RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
   return r == -1 ? -static_cast<ssize_t>(errno) : r;
+}
+
+// The socket's pending error (SO_ERROR, which also clears it) as -errno, or
+// `fallback` when there is none.
+int PendingError(int fd, int fallback) {
+  int error = 0;
+  socklen_t length = sizeof(error);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0) {
+    return -error;
+  }
+  return fallback;
 }
 
 // Drops an exception a failed Node-API call left pending.
@@ -448,9 +554,22 @@ void StreamEngine::Dispatch(int status, int events) {
   Napi::HandleScope scope(env);
   dispatching_ = true;
   if (status < 0) {
-    // libuv stopped the watcher.
+    // libuv reports POLLERR as UV_EBADF and stops the watcher. On a socket
+    // POLLERR means a pending socket error (ECONNRESET when the peer closed
+    // with unread data): recv returns the bytes still queued first and then
+    // that error, sendmsg fails with EPIPE, so let them report it; restarting
+    // the watcher brings the next POLLERR until one of them did.
     poll_events_ = 0;
-    Fail(env, status);
+    bool handled = false;
+    if (reading_ && !read_done_) {
+      ReadOnce(env);
+      handled = true;
+    }
+    if (!closing_ && !pieces_.empty()) {
+      Flush(env);
+      handled = true;
+    }
+    if (!handled) Fail(env, PendingError(fd_, status));
   } else {
     if ((events & UV_READABLE) && reading_ && !read_done_) ReadOnce(env);
     if (!closing_ && (events & UV_WRITABLE) && !pieces_.empty()) Flush(env);
@@ -469,6 +588,7 @@ void StreamEngine::Dispatch(int status, int events) {
 }
 
 void StreamEngine::ReadOnce(napi_env env) {
+  if (last_read_ >= kDirectReadMin && ReadDirect(env)) return;
   uint8_t* pool = ReadPool(read_cap_);
   if (pool == nullptr) {
     Fail(env, -ENOMEM);
@@ -495,14 +615,20 @@ void StreamEngine::ReadOnce(napi_env env) {
     break;
   }
   if (total > 0) {
-    bytes_read_ += static_cast<double>(total);
-    napi_value buffer;
+    last_read_ = total;
+    napi_value buffer = nullptr;
+    if (total <= kSlabMaxRead) {
+      buffer = SlabBuffer(env, pool, total);
+      if (buffer == nullptr) ClearPendingException(env);
+    }
     void* data = nullptr;
-    if (napi_create_buffer_copy(env, total, pool, &data, &buffer) != napi_ok) {
+    if (buffer == nullptr &&
+        napi_create_buffer_copy(env, total, pool, &data, &buffer) != napi_ok) {
       ClearPendingException(env);
       Fail(env, -ENOMEM);
       return;
     }
+    bytes_read_ += static_cast<double>(total);
     Emit(env, kEventData, buffer);
     if (closing_) return;
   }
@@ -514,16 +640,63 @@ void StreamEngine::ReadOnce(napi_env env) {
   }
 }
 
+bool StreamEngine::ReadDirect(napi_env env) {
+#if defined(FIONREAD)
+  int queued = 0;
+  if (ioctl(fd_, FIONREAD, &queued) != 0 || queued <= 0) {
+    return false;  // EOF and errors are reported by the pooled recv
+  }
+  size_t size = std::min(static_cast<size_t>(queued), read_cap_);
+  napi_value buffer;
+  void* data = nullptr;
+  if (napi_create_buffer(env, size, &data, &buffer) != napi_ok) {
+    ClearPendingException(env);
+    return false;
+  }
+  ssize_t n =
+      RetryOnEintr([&] { return recv(fd_, data, size, MSG_DONTWAIT); });
+  if (n <= 0) {
+    if (n == 0) {
+      read_done_ = true;
+      Emit(env, kEventEnd, nullptr);
+    } else if (!IsWouldBlock(errno)) {
+      Fail(env, -errno);
+    }
+    return true;
+  }
+  last_read_ = static_cast<size_t>(n);
+  bytes_read_ += static_cast<double>(n);
+  if (static_cast<size_t>(n) < size) {
+    // Someone else read from the socket in between: deliver what we got.
+    napi_value copy;
+    void* copy_data = nullptr;
+    if (napi_create_buffer_copy(env, static_cast<size_t>(n), data, &copy_data,
+                                &copy) == napi_ok) {
+      buffer = copy;
+    } else {
+      ClearPendingException(env);
+      Fail(env, -ENOMEM);
+      return true;
+    }
+  }
+  Emit(env, kEventData, buffer);
+  return true;
+#else
+  (void)env;
+  return false;
+#endif
+}
+
 void StreamEngine::Flush(napi_env env) {
   std::vector<double> done;
   done.swap(completed_);
   done.clear();
   int error = 0;
-  iovec iov[kInlineIovecs];
+  iovec iov[kFlushIovecs];
   while (!pieces_.empty()) {
     size_t count = 0;
     size_t attempted = 0;
-    for (auto it = pieces_.begin(); it != pieces_.end() && count < kInlineIovecs;
+    for (auto it = pieces_.begin(); it != pieces_.end() && count < kFlushIovecs;
          ++it) {
       iov[count].iov_base = const_cast<uint8_t*>(it->base);
       iov[count].iov_len = it->length;
@@ -532,7 +705,7 @@ void StreamEngine::Flush(napi_env env) {
     }
     size_t sent = 0;
     if (attempted > 0) {
-      ssize_t n = SendIovecs(fd_, iov, std::min(count, kIovMax));
+      ssize_t n = SendIovecs(fd_, iov, count);
       if (n < 0) {
         if (!IsWouldBlock(static_cast<int>(-n))) error = static_cast<int>(n);
         break;

@@ -21,10 +21,13 @@
 //   ref() / unref()                uv_ref / uv_unref.
 //   bytesRead / bytesWritten       counters.
 //
-// Reading: one readable callback performs recv(MSG_DONTWAIT) into a per-thread
-// pool buffer until the socket is drained or the cap is reached, then delivers
-// ONE right-sized Buffer (a copy the JS side owns). EOF gives 'end', an error
-// gives 'error'; reading stops for good after either.
+// Reading: one readable callback receives (MSG_DONTWAIT) until the socket is
+// drained or the read cap is reached and delivers ONE Buffer the JS side owns:
+// small reads (<= 2 KiB) are copied into a shared 32 KiB slab and delivered as
+// views of it (like Buffer.allocUnsafe's pool); larger ones are copied from a
+// per-thread pool into a right-sized Buffer; after a read of >= 16 KiB the
+// next one sizes a Buffer with FIONREAD and receives into it without a copy.
+// EOF gives 'end', an error gives 'error'; reading stops for good after either.
 //
 // Writing: with an empty queue, write() sends at once (sendmsg, MSG_NOSIGNAL,
 // IOV_MAX iovecs per call). What the kernel does not take is queued with a
@@ -101,6 +104,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   int Unusable() const;
   void Dispatch(int status, int events);
   void ReadOnce(napi_env env);
+  // FIONREAD-sized recv straight into a new Buffer; false when nothing is
+  // queued (or unsupported) and the pooled path must run instead.
+  bool ReadDirect(napi_env env);
   void Flush(napi_env env);
   // Drops the queue and a deferred shutdown, stops reading, emits 'error'.
   void Fail(napi_env env, int error);
@@ -127,6 +133,7 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   int write_error_ = 0;            // error reported by 'error'
   int poll_events_ = 0;            // mask currently given to uv_poll_start
   size_t read_cap_;
+  size_t last_read_ = 0;  // bytes of the last data event (picks the read path)
   size_t queued_bytes_ = 0;
   double bytes_read_ = 0;
   double bytes_written_ = 0;

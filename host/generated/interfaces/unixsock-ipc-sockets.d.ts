@@ -1,4 +1,5 @@
 /** @module Interface unixsock:ipc/sockets@0.1.0 **/
+export function conditionOf(errno: Errno): ErrorCode;
 export type Address = import('./unixsock-ipc-types.js').Address;
 export type ErrorCode = import('./unixsock-ipc-types.js').ErrorCode;
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;

@@ -1,0 +1,132 @@
+// Interop with real peers: socat and python3's socket module, over paths and
+// abstract names (exact length, inner NULs), both directions, with half-close.
+// Each test skips with a message when its peer is not installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, listen, type UnixSocket } from '../../host/index.js';
+import { makeTempDir } from '../_helpers/tmpdir.js';
+import { event, readAll, within } from '../_helpers/wait.js';
+
+const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const SOCAT = have('socat');
+const PYTHON = have('python3');
+const tmp = makeTempDir('us-i');
+
+/** Run `cmd args` with `input` on stdin; resolve with its stdout once it exits. */
+function run(cmd: string, args: string[], input?: string): Promise<string> {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  if (input !== undefined) child.stdin.end(input);
+  return within(new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
+  }), 10000, cmd);
+}
+
+function skip(reason: string): void {
+  console.log(`  skipped: ${reason}`);
+}
+
+const PY_ECHO_CLIENT = `
+import socket, sys
+addr = sys.argv[1].encode('latin1').decode('unicode_escape').encode('latin1') if sys.argv[1].startswith('\\\\x00') else sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(addr)
+s.sendall(b'from python')
+s.shutdown(socket.SHUT_WR)
+data = b''
+while True:
+    chunk = s.recv(65536)
+    if not chunk: break
+    data += chunk
+print(data.decode())
+`;
+
+const PY_SERVER = `
+import socket, sys
+addr = sys.argv[1].encode('latin1').decode('unicode_escape').encode('latin1') if sys.argv[1].startswith('\\\\x00') else sys.argv[1]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(addr)
+srv.listen(1)
+print('ready', flush=True)
+conn, _ = srv.accept()
+data = b''
+while True:
+    chunk = conn.recv(65536)
+    if not chunk: break
+    data += chunk
+conn.sendall(b'python got ' + data)
+conn.close()
+`;
+
+async function echoServer(addr: unknown) {
+  const server = await listen(addr, { allowHalfOpen: true });
+  server.on('connection', (s: UnixSocket) => {
+    let got = '';
+    s.setEncoding('utf8').on('data', (d: string) => { got += d; });
+    s.on('end', () => s.end(`unixsock got ${got}`));
+  });
+  return server;
+}
+
+const interop = suite('interop');
+interop.after(() => tmp.remove());
+
+interop('should serve socat clients over a path and an abstract name', async () => {
+  if (!SOCAT) return skip('socat is not installed');
+  const path = join(tmp.path, 'socat.sock');
+  const server = await echoServer(path);
+  assert.is(await run('socat', ['-t5', '-', `UNIX-CONNECT:${path}`], 'hi'), 'unixsock got hi');
+  server.close();
+  const name = `us-${process.pid}-socat`;
+  const abs = await echoServer(`\0${name}`);
+  assert.is(await run('socat', ['-t5', '-', `ABSTRACT-CONNECT:${name}`], 'abs'), 'unixsock got abs');
+  abs.close();
+});
+
+interop('should connect to socat servers over a path and an abstract name', async () => {
+  if (!SOCAT) return skip('socat is not installed');
+  for (const [listenSpec, addr] of [
+    [`UNIX-LISTEN:${join(tmp.path, 's2.sock')}`, join(tmp.path, 's2.sock')],
+    [`ABSTRACT-LISTEN:us-${process.pid}-s2`, `\0us-${process.pid}-s2`],
+  ] as const) {
+    const child = spawn('socat', ['-t5', listenSpec, 'EXEC:cat'], { stdio: 'ignore' });
+    let c: UnixSocket | undefined;
+    for (let i = 0; i < 100 && c === undefined; i++) {
+      c = await connect(addr).catch(async () => { await new Promise((r) => setTimeout(r, 50)); return undefined; });
+    }
+    assert.ok(c, `connected to ${listenSpec}`);
+    c!.end('through cat');
+    assert.is((await readAll(c!)).toString(), 'through cat');
+    await event(child, 'exit', 10000);
+  }
+});
+
+interop('should serve python3 clients, abstract names exact (inner NUL)', async () => {
+  if (!PYTHON) return skip('python3 is not installed');
+  const path = join(tmp.path, 'py.sock');
+  const server = await echoServer(path);
+  assert.is((await run('python3', ['-c', PY_ECHO_CLIENT, path])).trim(), 'unixsock got from python');
+  server.close();
+  const name = `us-${process.pid}\0py`;
+  const abs = await echoServer(`\0${name}`);
+  const escaped = `\\x00${name.replace('\0', '\\x00')}`;
+  assert.is((await run('python3', ['-c', PY_ECHO_CLIENT, escaped])).trim(), 'unixsock got from python');
+  abs.close();
+});
+
+interop('should connect to python3 servers with half-close', async () => {
+  if (!PYTHON) return skip('python3 is not installed');
+  const path = join(tmp.path, 'pys.sock');
+  const child = spawn('python3', ['-c', PY_SERVER, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await event(child.stdout, 'data', 10000);
+  const c = await connect(path, { allowHalfOpen: true });
+  c.end('request');
+  assert.is((await readAll(c)).toString(), 'python got request');
+  await event(child, 'exit', 10000);
+});
+
+interop.run();
