@@ -2,8 +2,9 @@
 // Figures vary run to run on a shared 2-core machine: compare ratios, repeat,
 // report medians.
 import * as address from './address.js';
+import * as stream from './stream.js';
 
-const BENCHES: Record<string, { run: () => Promise<void> }> = { address };
+const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream };
 
 const only = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {

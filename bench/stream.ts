@@ -1,0 +1,149 @@
+// Stream benchmarks, node:net vs unixsock side by side in one run, two
+// processes (this one is the client; bench/stream-peer.js serves):
+//   throughput with 64 B, 64 KiB and 1 MiB writes (MB/s; bytes counted by the peer)
+//   64-byte ping-pong (round trips/s)
+//   accept rate (connections/s, 8 concurrent connectors)
+// Bars (issue "Stream sockets"): 64 KiB throughput >= 1.1x net, ping-pong
+// >= 1.0x net, accept rate >= 1.2x net. Each case runs 3 times, alternating
+// libraries; medians are reported.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { connect } from '../host/index.js';
+import { makeTempDir } from '../test/_helpers/tmpdir.js';
+import { median } from './harness.js';
+
+type Lib = 'net' | 'unixsock';
+type Sock = net.Socket | Awaited<ReturnType<typeof connect>>;
+
+const PEER = fileURLToPath(new URL('./stream-peer.js', import.meta.url));
+const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 3);
+
+async function startPeer(lib: Lib, mode: string, path: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [PEER, lib, mode, path], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await once(child.stdout!, 'data');
+  return child;
+}
+
+async function stopPeer(child: ChildProcess): Promise<void> {
+  child.stdin!.end();
+  await once(child, 'exit');
+}
+
+async function dial(lib: Lib, path: string): Promise<Sock> {
+  if (lib === 'unixsock') return connect(path, { allowHalfOpen: true });
+  const s = net.createConnection({ path, allowHalfOpen: true });
+  await once(s, 'connect');
+  return s;
+}
+
+/** MB/s moving `total` bytes in writes of `size`. */
+async function throughput(lib: Lib, path: string, size: number, total: number): Promise<number> {
+  const s = await dial(lib, path);
+  const chunk = Buffer.alloc(size, 0x61);
+  let reply = '';
+  s.setEncoding('utf8');
+  s.on('data', (d: string) => { reply += d; });
+  const done = once(s, 'end');
+  const start = performance.now();
+  for (let sent = 0; sent < total; sent += size) {
+    if (!s.write(chunk)) await once(s, 'drain');
+  }
+  s.end();
+  await done;
+  const seconds = (performance.now() - start) / 1000;
+  if (Number(reply) !== total) throw new Error(`${lib}: peer counted ${reply} of ${total} bytes`);
+  s.destroy();
+  return total / 1e6 / seconds;
+}
+
+/** Round trips per second of 64-byte messages for `ms`. */
+async function pingPong(lib: Lib, path: string, ms: number): Promise<number> {
+  const s = await dial(lib, path);
+  const msg = Buffer.alloc(64, 0x62);
+  let trips = 0;
+  let pending = 0;
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    s.on('data', (d: Buffer) => {
+      pending -= d.length;
+      if (pending > 0) return;
+      trips++;
+      if (performance.now() - start >= ms) return resolve();
+      pending = 64;
+      s.write(msg);
+    });
+    pending = 64;
+    s.write(msg);
+  });
+  const rate = trips / ((performance.now() - start) / 1000);
+  s.destroy();
+  return rate;
+}
+
+/** Connections per second: `count` connects, 8 at a time, each closed by the server. */
+async function acceptRate(lib: Lib, path: string, count: number): Promise<number> {
+  let left = count;
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    while (left-- > 0) {
+      const s = await dial(lib, path);
+      s.resume();
+      // Half-open sockets: the server's close shows up as 'end'.
+      await once(s, 'end');
+      s.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return count / ((performance.now() - start) / 1000);
+}
+
+interface Case {
+  name: string;
+  mode: 'sink' | 'echo' | 'accept';
+  unit: string;
+  bar?: number;
+  run: (lib: Lib, path: string) => Promise<number>;
+}
+
+const CASES: Case[] = [
+  { name: 'throughput, 64 B writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 64, 8 << 20) },
+  { name: 'throughput, 64 KiB writes', mode: 'sink', unit: 'MB/s', bar: 1.1, run: (l, p) => throughput(l, p, 64 << 10, 256 << 20) },
+  { name: 'throughput, 1 MiB writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 1 << 20, 256 << 20) },
+  { name: 'ping-pong, 64 B', mode: 'echo', unit: 'trips/s', bar: 1.0, run: (l, p) => pingPong(l, p, 1500) },
+  { name: 'accept rate', mode: 'accept', unit: 'conn/s', bar: 1.2, run: (l, p) => acceptRate(l, p, 3000) },
+];
+
+export async function run(): Promise<void> {
+  const tmp = makeTempDir('us-bs-');
+  try {
+    console.log(`  ${'case'.padEnd(28)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio   bar`);
+    let i = 0;
+    for (const c of CASES) {
+      const results: Record<Lib, number[]> = { net: [], unixsock: [] };
+      for (let rep = 0; rep < REPS; rep++) {
+        // Alternate which library goes first, so drift on a shared machine hits both.
+        for (const lib of (rep % 2 === 0 ? ['net', 'unixsock'] : ['unixsock', 'net']) as Lib[]) {
+          const path = join(tmp.path, `b${i++}.sock`);
+          const peer = await startPeer(lib, c.mode, path);
+          try {
+            results[lib].push(await c.run(lib, path));
+          } finally {
+            await stopPeer(peer);
+          }
+        }
+      }
+      const n = median(results.net);
+      const u = median(results.unixsock);
+      const ratio = u / n;
+      const bar = c.bar === undefined ? '' : `${ratio >= c.bar ? 'meets' : 'MISSES'} >= ${c.bar}x`;
+      const fmt = (x: number): string => `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}`;
+      console.log(`  ${c.name.padEnd(28)} ${fmt(n).padStart(12)} ${fmt(u).padStart(12)}  ${ratio.toFixed(2)}x  ${bar}  (${c.unit})`);
+    }
+  } finally {
+    tmp.remove();
+  }
+}
