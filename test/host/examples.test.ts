@@ -1,0 +1,18 @@
+// examples/ run as users run them, and say what the README says they say.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+const examples = suite('examples');
+
+examples('should run stream-echo.mjs', () => {
+  const r = spawnSync(process.execPath, ['examples/stream-echo.mjs'], { cwd: root, encoding: 'utf8', timeout: 20000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /connected to \{ path: '.*echo\.sock' \} peer \{ pid: \d+, uid: \d+, gid: \d+ \}/);
+  assert.match(r.stdout, /reply: hello over a unix socket/);
+});
+
+examples.run();
