@@ -9,35 +9,27 @@ import {
 import { Errno } from './errno';
 import { Operation, osFail, osFailErrno, stateFail } from './failure';
 import { currentPlatform, encodeForHost } from './listener';
+import { Slab } from './slab';
 
 export class Connection {
   fd: i32 = -1;
 }
 
-const slab = new Array<Connection | null>();
-const free = new Array<i32>();
+const slab = new Slab<Connection>();
 
 export function connectionOf(rep: i32): Connection | null {
-  return rep > 0 && rep <= slab.length ? slab[rep - 1] : null;
+  return slab.get(rep);
 }
 
 /** A new connection owning `fd`; returns its rep. */
 export function register(fd: i32): i32 {
   const c = new Connection();
   c.fd = fd;
-  if (free.length > 0) {
-    const i = free.pop();
-    slab[i] = c;
-    return i + 1;
-  }
-  slab.push(c);
-  return slab.length;
+  return slab.add(c);
 }
 
 export function release(rep: i32): void {
-  if (connectionOf(rep) == null) return;
-  slab[rep - 1] = null;
-  free.push(rep - 1);
+  slab.remove(rep);
 }
 
 /** connection.connect: a rep, or 0 with the failure recorded. */

@@ -27,6 +27,7 @@ import {
 import { Errno } from './errno';
 import { addressFail, Operation, osFail, osFailErrno, stateFail } from './failure';
 import { register as registerConnection } from './connection';
+import { Slab } from './slab';
 
 export class Listener {
   fd: i32 = -1;
@@ -52,29 +53,16 @@ export class ListenOptions {
   wdLen: u32 = 0;
 }
 
-const slab = new Array<Listener | null>();
-const free = new Array<i32>();
+const slab = new Slab<Listener>();
 
 /** The listener behind a rep, or null for a stale rep. */
 export function listenerOf(rep: i32): Listener | null {
-  return rep > 0 && rep <= slab.length ? slab[rep - 1] : null;
-}
-
-function register(l: Listener): i32 {
-  if (free.length > 0) {
-    const i = free.pop();
-    slab[i] = l;
-    return i + 1;
-  }
-  slab.push(l);
-  return slab.length;
+  return slab.get(rep);
 }
 
 /** Forget a rep (its destructor ran). */
 export function release(rep: i32): void {
-  if (listenerOf(rep) == null) return;
-  slab[rep - 1] = null;
-  free.push(rep - 1);
+  slab.remove(rep);
 }
 
 let platform: i32 = -1;
@@ -168,7 +156,7 @@ export function listen(kind: AddressKind, ptr: usize, len: u32, o: ListenOptions
     osFail(Operation.Listen, r);
     return 0;
   }
-  return register(l);
+  return slab.add(l);
 }
 
 function unlinkIfOwned(l: Listener): void {
