@@ -9,7 +9,10 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const examples = suite('examples');
 
 examples('should run stream-echo.mjs', () => {
-  const r = spawnSync(process.execPath, ['examples/stream-echo.mjs'], { cwd: root, encoding: 'utf8', timeout: 20000 });
+  // Plain output: the runner may force colors, which console.log would honour.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, ['examples/stream-echo.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /connected to \{ path: '.*echo\.sock' \} peer \{ pid: \d+, uid: \d+, gid: \d+ \}/);
   assert.match(r.stdout, /reply: hello over a unix socket/);
