@@ -558,18 +558,14 @@ void StreamEngine::Dispatch(int status, int events) {
     // POLLERR means a pending socket error (ECONNRESET when the peer closed
     // with unread data): recv returns the bytes still queued first and then
     // that error, sendmsg fails with EPIPE, so let them report it; restarting
-    // the watcher brings the next POLLERR until one of them did.
+    // the watcher brings the next POLLERR until one of them did. When neither
+    // reports anything the error is taken from SO_ERROR (or is libuv's), so a
+    // persistent POLLERR cannot spin.
     poll_events_ = 0;
-    bool handled = false;
-    if (reading_ && !read_done_) {
-      ReadOnce(env);
-      handled = true;
-    }
-    if (!closing_ && !pieces_.empty()) {
-      Flush(env);
-      handled = true;
-    }
-    if (!handled) Fail(env, PendingError(fd_, status));
+    uint64_t before = emitted_;
+    if (reading_ && !read_done_) ReadOnce(env);
+    if (!closing_ && !pieces_.empty()) Flush(env);
+    if (emitted_ == before) Fail(env, PendingError(fd_, status));
   } else {
     if ((events & UV_READABLE) && reading_ && !read_done_) ReadOnce(env);
     if (!closing_ && (events & UV_WRITABLE) && !pieces_.empty()) Flush(env);
@@ -763,6 +759,7 @@ void StreamEngine::Fail(napi_env env, int error) {
 
 void StreamEngine::Emit(napi_env env, int type, napi_value arg) {
   if (closing_) return;
+  emitted_++;
   napi_value argv[2];
   if (napi_create_int32(env, type, &argv[0]) != napi_ok) return;
   argv[1] = arg;

@@ -134,6 +134,7 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   int poll_events_ = 0;            // mask currently given to uv_poll_start
   size_t read_cap_;
   size_t last_read_ = 0;  // bytes of the last data event (picks the read path)
+  uint64_t emitted_ = 0;  // events emitted so far
   size_t queued_bytes_ = 0;
   double bytes_read_ = 0;
   double bytes_written_ = 0;
