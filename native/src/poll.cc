@@ -7,17 +7,7 @@
 
 namespace unixsock {
 
-struct Poller::Watch {
-  uv_poll_t poll;  // poll.data points back to this Watch
-  Poller* owner = nullptr;  // null once the Poller is destroyed
-  napi_async_cleanup_hook_handle teardown = nullptr;
-  bool closing = false;       // uv_close called
-  bool tearing_down = false;  // closed by the environment's cleanup hook
-};
-
 namespace {
-
-using Watch = Poller::Watch;
 
 // Our event bits; identical to libuv's today, mapped explicitly anyway.
 constexpr int kReadable = 1;
@@ -38,10 +28,6 @@ int EventsFromUv(int uv_events) {
   if (uv_events & UV_WRITABLE) events |= kWritable;
   if (uv_events & UV_DISCONNECT) events |= kDisconnect;
   return events;
-}
-
-uv_handle_t* AsHandle(Watch* watch) {
-  return reinterpret_cast<uv_handle_t*>(&watch->poll);
 }
 
 }  // namespace
@@ -67,37 +53,15 @@ Poller::Poller(const Napi::CallbackInfo& info)
       !ReadFunction(info, 1, "callback", &callback)) {
     return;
   }
-  napi_env env = info.Env();
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-    init_error_ = UV_EINVAL;
-    return;
-  }
-  Watch* watch = new Watch();
-  int r = uv_poll_init(loop, &watch->poll, fd);
-  if (r != 0) {
-    delete watch;  // not registered with the loop: no uv_close
-    init_error_ = r;
-    return;
-  }
-  watch->poll.data = watch;
-  watch->owner = this;
-  // Without the hook, teardown relies on the finalizer's uv_close, whose
-  // callback may then run after the addon is unloaded.
-  napi_add_async_cleanup_hook(env, OnTeardown, watch, &watch->teardown);
-  watch_ = watch;
+  watch_ = Watch::Open(info.Env(), fd, this, &init_error_);
+  if (watch_ == nullptr) return;
   callback_ = Napi::Persistent(callback);
   closing_ = false;
 }
 
 Poller::~Poller() {
-  if (watch_ == nullptr) return;
   // The handle outlives this object; its callbacks must not reach it.
-  watch_->owner = nullptr;
-  if (!watch_->closing) {
-    watch_->closing = true;
-    uv_close(AsHandle(watch_), OnClosed);
-  }
+  if (watch_ != nullptr) watch_->Release();
 }
 
 Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
@@ -127,22 +91,19 @@ Napi::Value Poller::CloseHandle(const Napi::CallbackInfo& info) {
   if (!closing_) {
     closing_ = true;
     callback_.Reset();
-    if (watch_ != nullptr && !watch_->closing) {
-      watch_->closing = true;
-      uv_close(AsHandle(watch_), OnClosed);
-    }
+    if (watch_ != nullptr) watch_->Close();
     UpdatePin();
   }
   return info.Env().Undefined();
 }
 
 Napi::Value Poller::RefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_ref(AsHandle(watch_));
+  if (watch_ != nullptr) uv_ref(watch_->Handle());
   return info.Env().Undefined();
 }
 
 Napi::Value Poller::UnrefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_unref(AsHandle(watch_));
+  if (watch_ != nullptr) uv_unref(watch_->Handle());
   return info.Env().Undefined();
 }
 
@@ -151,34 +112,6 @@ void Poller::OnPoll(uv_poll_t* handle, int status, int events) {
   Poller* self = watch->owner;
   if (watch->closing || self == nullptr || self->closing_) return;
   self->Deliver(status, EventsFromUv(events));
-}
-
-void Poller::OnClosed(uv_handle_t* handle) {
-  Watch* watch = static_cast<Watch*>(handle->data);
-  Poller* self = watch->owner;
-  bool tearing_down = watch->tearing_down;
-  napi_async_cleanup_hook_handle teardown = watch->teardown;
-  delete watch;
-  if (self != nullptr) {
-    self->watch_ = nullptr;
-    // During teardown the environment releases every reference itself.
-    if (!tearing_down) {
-      Napi::HandleScope scope(self->Env());
-      self->UpdatePin();
-    }
-  }
-  // Unregisters the hook, or tells a running teardown that the handle is gone.
-  if (teardown != nullptr) napi_remove_async_cleanup_hook(teardown);
-}
-
-void Poller::OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
-  Watch* watch = static_cast<Watch*>(arg);
-  watch->tearing_down = true;
-  if (watch->owner != nullptr) watch->owner->closing_ = true;
-  if (!watch->closing) {
-    watch->closing = true;
-    uv_close(AsHandle(watch), OnClosed);
-  }
 }
 
 void Poller::Deliver(int status, int events) {
@@ -213,7 +146,7 @@ void Poller::Deliver(int status, int events) {
 
 void Poller::UpdatePin() {
   bool want = watch_ != nullptr &&
-              (closing_ || uv_is_active(AsHandle(watch_)) != 0);
+              (closing_ || uv_is_active(watch_->Handle()) != 0);
   if (want == pinned_) return;
   pinned_ = want;
   if (want) {

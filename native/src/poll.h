@@ -22,6 +22,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include "watch.h"
+
 namespace unixsock {
 
 class Poller : public Napi::ObjectWrap<Poller> {
@@ -34,8 +36,9 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
 
-  // The libuv handle and its bookkeeping (defined in poll.cc).
-  struct Watch;
+  // The libuv handle and its lifetime (watch.h).
+  using Watch = PollWatch<Poller>;
+  friend Watch;
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -45,8 +48,6 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
-  static void OnClosed(uv_handle_t* handle);
-  static void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg);
 
   void Deliver(int status, int events);
   // Pins the JS object while the handle is active or closing; unpins otherwise.

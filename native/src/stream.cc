@@ -17,17 +17,7 @@
 
 namespace unixsock {
 
-struct StreamEngine::Watch {
-  uv_poll_t poll;  // poll.data points back to this Watch
-  StreamEngine* owner = nullptr;  // null once the engine is destroyed
-  napi_async_cleanup_hook_handle teardown = nullptr;
-  bool closing = false;       // uv_close called
-  bool tearing_down = false;  // closed by the environment's cleanup hook
-};
-
 namespace {
-
-using Watch = StreamEngine::Watch;
 
 constexpr int kEventData = 1;
 constexpr int kEventEnd = 2;
@@ -48,10 +38,6 @@ constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
 constexpr size_t kInlineIovecs = 64;
 // Most queued pieces one flush sendmsg gathers.
 constexpr size_t kFlushIovecs = kIovMax < 256 ? kIovMax : 256;
-
-uv_handle_t* AsHandle(Watch* watch) {
-  return reinterpret_cast<uv_handle_t*>(&watch->poll);
-}
 
 bool IsWouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 
@@ -273,25 +259,8 @@ StreamEngine::StreamEngine(const Napi::CallbackInfo& info)
       !ReadFunction(info, 1, "onEvent", &callback)) {
     return;
   }
-  napi_env env = info.Env();
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-    init_error_ = UV_EINVAL;
-    return;
-  }
-  Watch* watch = new Watch();
-  int r = uv_poll_init(loop, &watch->poll, fd);
-  if (r != 0) {
-    delete watch;  // not registered with the loop: no uv_close
-    init_error_ = r;
-    return;
-  }
-  watch->poll.data = watch;
-  watch->owner = this;
-  // Without the hook, teardown relies on the finalizer's uv_close, whose
-  // callback may then run after the addon is unloaded.
-  napi_add_async_cleanup_hook(env, OnTeardown, watch, &watch->teardown);
-  watch_ = watch;
+  watch_ = Watch::Open(info.Env(), fd, this, &init_error_);
+  if (watch_ == nullptr) return;
   fd_ = fd;
   callback_ = Napi::Persistent(callback);
   closing_ = false;
@@ -299,13 +268,8 @@ StreamEngine::StreamEngine(const Napi::CallbackInfo& info)
 
 StreamEngine::~StreamEngine() {
   DropQueue();
-  if (watch_ == nullptr) return;
   // The handle outlives this object; its callbacks must not reach it.
-  watch_->owner = nullptr;
-  if (!watch_->closing) {
-    watch_->closing = true;
-    uv_close(AsHandle(watch_), OnClosed);
-  }
+  if (watch_ != nullptr) watch_->Release();
 }
 
 int StreamEngine::Unusable() const {
@@ -484,22 +448,19 @@ Napi::Value StreamEngine::CloseHandle(const Napi::CallbackInfo& info) {
     shutdown_pending_ = false;
     callback_.Reset();
     DropQueue();
-    if (watch_ != nullptr && !watch_->closing) {
-      watch_->closing = true;
-      uv_close(AsHandle(watch_), OnClosed);
-    }
+    if (watch_ != nullptr) watch_->Close();
     UpdatePin();
   }
   return info.Env().Undefined();
 }
 
 Napi::Value StreamEngine::RefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_ref(AsHandle(watch_));
+  if (watch_ != nullptr) uv_ref(watch_->Handle());
   return info.Env().Undefined();
 }
 
 Napi::Value StreamEngine::UnrefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_unref(AsHandle(watch_));
+  if (watch_ != nullptr) uv_unref(watch_->Handle());
   return info.Env().Undefined();
 }
 
@@ -519,34 +480,6 @@ void StreamEngine::OnPoll(uv_poll_t* handle, int status, int events) {
   StreamEngine* self = watch->owner;
   if (watch->closing || self == nullptr || self->closing_) return;
   self->Dispatch(status, events);
-}
-
-void StreamEngine::OnClosed(uv_handle_t* handle) {
-  Watch* watch = static_cast<Watch*>(handle->data);
-  StreamEngine* self = watch->owner;
-  bool tearing_down = watch->tearing_down;
-  napi_async_cleanup_hook_handle teardown = watch->teardown;
-  delete watch;
-  if (self != nullptr) {
-    self->watch_ = nullptr;
-    // During teardown the environment releases every reference itself.
-    if (!tearing_down) {
-      Napi::HandleScope scope(self->Env());
-      self->UpdatePin();
-    }
-  }
-  // Unregisters the hook, or tells a running teardown that the handle is gone.
-  if (teardown != nullptr) napi_remove_async_cleanup_hook(teardown);
-}
-
-void StreamEngine::OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
-  Watch* watch = static_cast<Watch*>(arg);
-  watch->tearing_down = true;
-  if (watch->owner != nullptr) watch->owner->closing_ = true;
-  if (!watch->closing) {
-    watch->closing = true;
-    uv_close(AsHandle(watch), OnClosed);
-  }
 }
 
 void StreamEngine::Dispatch(int status, int events) {
@@ -798,7 +731,7 @@ void StreamEngine::UpdatePin() {
   if (dispatching_) return;
   bool want = watch_ != nullptr &&
               (closing_ || !pieces_.empty() ||
-               uv_is_active(AsHandle(watch_)) != 0);
+               uv_is_active(watch_->Handle()) != 0);
   if (want == pinned_) return;
   pinned_ = want;
   if (want) {

@@ -51,6 +51,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include "watch.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -70,8 +72,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   StreamEngine(const StreamEngine&) = delete;
   StreamEngine& operator=(const StreamEngine&) = delete;
 
-  // The libuv handle and its bookkeeping (defined in stream.cc).
-  struct Watch;
+  // The libuv handle and its lifetime (watch.h).
+  using Watch = PollWatch<StreamEngine>;
+  friend Watch;
 
  private:
   // One queued iovec. `ref` keeps its Buffer alive; the last piece of a
@@ -97,8 +100,6 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   Napi::Value BytesWritten(const Napi::CallbackInfo& info);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
-  static void OnClosed(uv_handle_t* handle);
-  static void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg);
 
   // 0 when usable, else the error every operation reports.
   int Unusable() const;
