@@ -208,17 +208,19 @@ function inputAsOutput(addr: AddressInput, wit: WitAddress): SocketAddress {
 }
 
 /**
- * Like validateAddress(), but throws.
- * # Errors
- * `UnixsockAddressError` (`ERR_INVALID_ARG_VALUE`) with `reason`.
+ * Lower a JS address for the engine. Wrong types throw `ERR_INVALID_ARG_TYPE`;
+ * a lone surrogate throws `UnixsockAddressError` (the engine judges the rest).
  */
-export function assertAddress(addr: AddressInput, options?: AddressOptions, name = 'address'): WitAddress {
-  const o = witOptions(options);
+export function witAddress(addr: unknown, name = 'address'): WitAddress {
   const wit = toWitAddress(addr, name);
   if (isProblem(wit)) throw new UnixsockAddressError(wit, name);
-  const out = engine().validate(wit, o);
-  if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure), name);
-  return out.value;
+  return wit;
+}
+
+/** The address as error messages show it (strings only; `@name` for abstract). */
+export function addressForMessage(addr: unknown): string | undefined {
+  if (typeof addr === 'string') return addr.startsWith('\0') ? `@${addr.slice(1)}` : addr;
+  return undefined;
 }
 
 /**
@@ -230,9 +232,7 @@ export function assertAddress(addr: AddressInput, options?: AddressOptions, name
  */
 export function encodeSockaddr(addr: AddressInput, options?: AddressOptions): Buffer {
   const o = witOptions(options);
-  const wit = toWitAddress(addr);
-  if (isProblem(wit)) throw new UnixsockAddressError(wit);
-  const out = engine().encode(wit, o);
+  const out = engine().encode(witAddress(addr), o);
   if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure));
   return out.value;
 }
@@ -280,9 +280,7 @@ export function parseAddress(text: string): SocketAddress {
  * `ERR_INVALID_ARG_TYPE` for wrong types, `UnixsockAddressError` for a lone surrogate.
  */
 export function formatAddress(addr: AddressInput): string {
-  const wit = toWitAddress(addr);
-  if (isProblem(wit)) throw new UnixsockAddressError(wit);
-  return engine().toText(wit);
+  return engine().toText(witAddress(addr));
 }
 
 /**

@@ -119,12 +119,6 @@ export class Engine {
     return this.#m.size;
   }
 
-  #lowerAddress(a: WitAddress): void {
-    if (a.kind === KIND.path) this.#m.lowerString(a.value as string);
-    else if (a.kind === KIND.unnamed) { this.#m.ptr = 0; this.#m.len = 0; }
-    else this.#m.lowerBytes(a.value as Uint8Array);
-  }
-
   // Lifting.
   #failure(ret: number): WitFailure {
     const v = this.#m.view;
@@ -152,7 +146,7 @@ export class Engine {
 
   #call9(fn: Fn, a: WitAddress, o: WitOptions): number {
     const m = this.#m;
-    this.#lowerAddress(a);
+    lowerAddress(this.#m, a);
     const ptr = m.ptr;
     const len = m.len;
     let wdPtr = 0;
@@ -219,7 +213,7 @@ export class Engine {
 
   /** address.to-text */
   toText(a: WitAddress): string {
-    this.#lowerAddress(a);
+    lowerAddress(this.#m, a);
     const ret = this.#fns['to-text']!(a.kind, this.#m.ptr, this.#m.len);
     this.#m.fresh();
     const text = this.#m.utf8(this.#m.view.getUint32(ret, true), this.#m.view.getUint32(ret + 4, true));
@@ -277,6 +271,13 @@ export const defaultImports: EngineImports = (memory) => ({
     connection_new: (rep: number) => rep,
   },
 });
+
+/** Lower a WIT address into memory: its (ptr, len) are then `m.ptr`, `m.len`. */
+export function lowerAddress(m: CoreMemory, a: WitAddress): void {
+  if (a.kind === KIND.path) m.lowerString(a.value as string);
+  else if (a.kind === KIND.unnamed) [m.ptr, m.len] = [0, 0];
+  else m.lowerBytes(a.value as Uint8Array);
+}
 
 /** Lift a WIT address from memory. */
 export function liftAddress(m: CoreMemory, kind: number, ptr: number, len: number): WitAddress {

@@ -4,7 +4,7 @@
 // handed to the engine (`listener.adopt`) before it becomes a UnixSocket.
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
-import { fromWitAddress, type SocketAddress } from './address.js';
+import { addressForMessage, fromWitAddress, type SocketAddress, witAddress } from './address.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { native, POLL_EVENT, type Poller } from './native.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
@@ -93,7 +93,7 @@ export class UnixServer extends EventEmitter {
   bind(addr: unknown): void {
     if (this.#handle !== 0) throw Object.assign(new Error('Listen method has been called more than once without closing.'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
     const o = this.#options;
-    const wit = lowerAddress(addr);
+    const wit = witAddress(addr);
     const backlog = o.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) throw invalidOption('backlog', backlog);
     if (o.mode !== undefined && (!Number.isInteger(o.mode) || o.mode < 0 || o.mode > 0o777)) throw invalidOption('mode', o.mode);
@@ -104,7 +104,7 @@ export class UnixServer extends EventEmitter {
       recoverStale: o.recoverStale ?? true,
       workingDirectory: process.cwd(),
     });
-    if (!out.ok) throw failureError(out.failure, describe(addr));
+    if (!out.ok) throw failureError(out.failure, addressForMessage(addr));
     this.#handle = out.value;
     this.#fd = sockets().listenerDescriptor(out.value);
     const address = sockets().listenerAddress(out.value);
@@ -310,25 +310,6 @@ export class UnixServer extends EventEmitter {
     if (this.#handle === 0) return;
     await new Promise<void>((resolve) => this.close(() => resolve()));
   }
-}
-
-// --- helpers shared with host/streams.ts
-
-import { toWitAddress } from './address.js';
-import type { WitAddress } from './component.js';
-import { UnixsockAddressError } from './errors.js';
-
-/** Lower a JS address for the engine; wrong types throw, a lone surrogate is an address error. */
-export function lowerAddress(addr: unknown): WitAddress {
-  const wit = toWitAddress(addr);
-  if ('reason' in wit) throw new UnixsockAddressError(wit);
-  return wit;
-}
-
-/** Text for error messages. */
-export function describe(addr: unknown): string | undefined {
-  if (typeof addr === 'string') return addr.startsWith('\0') ? `@${addr.slice(1)}` : addr;
-  return undefined;
 }
 
 function invalidOption(name: string, value: unknown): TypeError {

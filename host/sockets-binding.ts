@@ -2,7 +2,7 @@
 // exports for Node. Handles are reps (see defaultImports in component.ts),
 // so dropping a handle is calling its destructor.
 import type { CoreMemory } from './abi.js';
-import { type Engine, liftAddress, type WitAddress, KIND } from './component.js';
+import { type Engine, liftAddress, lowerAddress, type WitAddress } from './component.js';
 import { ERRNO_NAMES, type ErrnoName } from './errno.js';
 import { type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, problemOf } from './errors.js';
 
@@ -70,14 +70,6 @@ export class SocketsBinding {
     return out;
   }
 
-  #lowerAddress(a: WitAddress): [number, number] {
-    const m = this.#m;
-    if (a.kind === KIND.path) m.lowerString(a.value as string);
-    else if (a.kind === KIND.unnamed) [m.ptr, m.len] = [0, 0];
-    else m.lowerBytes(a.value as Uint8Array);
-    return [m.ptr, m.len];
-  }
-
   #handle = (ret: number): number => this.#m.view.getInt32(ret + 4, true);
   #unit = (): undefined => undefined;
   #address = (ret: number): WitAddress => {
@@ -91,7 +83,8 @@ export class SocketsBinding {
   }
 
   listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
-    const [ptr, len] = this.#lowerAddress(a);
+    lowerAddress(this.#m, a);
+    const [ptr, len] = [this.#m.ptr, this.#m.len];
     let wdPtr = 0;
     let wdLen = 0;
     if (o.workingDirectory !== undefined) {
@@ -133,7 +126,8 @@ export class SocketsBinding {
   }
 
   connect(a: WitAddress): SocketOutcome<number> {
-    const [ptr, len] = this.#lowerAddress(a);
+    lowerAddress(this.#m, a);
+    const [ptr, len] = [this.#m.ptr, this.#m.len];
     return this.#call('[static]connection.connect', [a.kind, ptr, len], this.#handle);
   }
 

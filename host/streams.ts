@@ -4,7 +4,8 @@ import { constants } from 'node:os';
 import { UnixsockAddressError } from './errors.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { native } from './native.js';
-import { describe, type ListenOptions, lowerAddress, UnixServer } from './server.js';
+import { addressForMessage, witAddress } from './address.js';
+import { type ListenOptions, UnixServer } from './server.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 
 const EAGAIN = 'EAGAIN';
@@ -34,9 +35,9 @@ export interface ConnectOptions extends UnixSocketOptions {
 }
 
 function connectOnce(addr: unknown, options: UnixSocketOptions): UnixSocket | Error {
-  const out = sockets().connect(lowerAddress(addr));
+  const out = sockets().connect(witAddress(addr));
   if (out.ok) return new UnixSocket({ handle: out.value }, sockets().connectionDescriptor(out.value), options);
-  return failureError(out.failure, describe(addr));
+  return failureError(out.failure, addressForMessage(addr));
 }
 
 /**
@@ -59,7 +60,7 @@ export async function connect(addr: unknown, options: ConnectOptions = {}): Prom
     const r = connectOnce(addr, options);
     if (r instanceof UnixSocket) return r;
     if ((r as { code?: string }).code !== EAGAIN) throw r;
-    if (Date.now() >= deadline) throw errnoError(-constants.errno.ETIMEDOUT, 'connect', describe(addr));
+    if (Date.now() >= deadline) throw errnoError(-constants.errno.ETIMEDOUT, 'connect', addressForMessage(addr));
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 50);
   }
