@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { COMPONENT_URL } from '../host/component.js';
 import { encodeSockaddr, validateAddress } from '../host/index.js';
-import { measure, table } from './harness.js';
+import { compileC, measure, table } from './harness.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
 
 const PATH = '/tmp/app.sock';
@@ -50,10 +50,9 @@ async function stockJco(dir: string): Promise<Record<string, (...a: unknown[]) =
 
 /** [validate ns, encode ns] from the C baseline, or undefined without a C compiler. */
 function cBaseline(dir: string): [number, number] | undefined {
-  const source = fileURLToPath(new URL('../../bench/c/validate.c', import.meta.url));
-  const exe = join(dir, 'validate');
+  const exe = compileC('validate', dir);
+  if (exe === undefined) return undefined;
   try {
-    execFileSync('cc', ['-O2', '-o', exe, source], { stdio: 'pipe' });
     const [v, e] = execFileSync(exe, [PATH], { encoding: 'utf8' }).trim().split(' ').map(Number);
     return [v!, e!];
   } catch {

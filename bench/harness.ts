@@ -1,5 +1,8 @@
 // Shared benchmark plumbing: medians of repetitions, side by side in one run.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 export interface Measurement {
   name: string;
@@ -40,4 +43,16 @@ export function table(title: string, rows: (Measurement | { name: string; ns: nu
     lines.push(`  ${r.name.padEnd(44)} ${r.ns.toFixed(1).padStart(9)} ${Math.round(1e9 / r.ns).toLocaleString('en-US').padStart(12)} ${ratio.padStart(16)}`);
   }
   return lines.join('\n');
+}
+
+/** Compiles bench/c/<name>.c into `dir` with the system C compiler: the executable's path, or undefined without one. */
+export function compileC(name: string, dir: string): string | undefined {
+  const source = fileURLToPath(new URL(`../../bench/c/${name}.c`, import.meta.url));
+  const exe = join(dir, name);
+  try {
+    execFileSync('cc', ['-O2', '-o', exe, source], { stdio: 'pipe' });
+    return exe;
+  } catch {
+    return undefined;
+  }
 }

@@ -4,9 +4,10 @@
 //   64-byte ping-pong (round trips/s)
 //   accept rate (connections/s, 8 concurrent connectors)
 // Bars (issue "Stream sockets"): 64 KiB throughput >= 1.1x net, ping-pong
-// >= 1.0x net, accept rate >= 1.2x net. Each case runs 3 times, alternating
-// libraries; medians are reported.
-import { spawn, type ChildProcess } from 'node:child_process';
+// >= 1.0x net, accept rate >= 1.2x net. Each case runs one warm-up and then
+// UNIXSOCK_BENCH_REPS (default 9) times per library, alternating; medians are
+// reported. The C column is bench/c/stream.c, the kernel's limit.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -14,13 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../host/index.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { median } from './harness.js';
+import { compileC, median } from './harness.js';
 
 type Lib = 'net' | 'unixsock';
 type Sock = net.Socket | Awaited<ReturnType<typeof connect>>;
 
 const PEER = fileURLToPath(new URL('./stream-peer.js', import.meta.url));
-const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 3);
+const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
+const LIBS: Lib[] = ['net', 'unixsock'];
 
 async function startPeer(lib: Lib, mode: string, path: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [PEER, lib, mode, path], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -107,41 +109,53 @@ interface Case {
   unit: string;
   bar?: number;
   run: (lib: Lib, path: string) => Promise<number>;
+  /** Arguments of the C baseline (bench/c/stream.c) after the path. */
+  c: [string, ...string[]];
 }
 
 const CASES: Case[] = [
-  { name: 'throughput, 64 B writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 64, 8 << 20) },
-  { name: 'throughput, 64 KiB writes', mode: 'sink', unit: 'MB/s', bar: 1.1, run: (l, p) => throughput(l, p, 64 << 10, 256 << 20) },
-  { name: 'throughput, 1 MiB writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 1 << 20, 256 << 20) },
-  { name: 'ping-pong, 64 B', mode: 'echo', unit: 'trips/s', bar: 1.0, run: (l, p) => pingPong(l, p, 1500) },
-  { name: 'accept rate', mode: 'accept', unit: 'conn/s', bar: 1.2, run: (l, p) => acceptRate(l, p, 3000) },
+  { name: 'throughput, 64 B writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 64, 8 << 20), c: ['throughput', '64', String(8 << 20)] },
+  { name: 'throughput, 64 KiB writes', mode: 'sink', unit: 'MB/s', bar: 1.1, run: (l, p) => throughput(l, p, 64 << 10, 256 << 20), c: ['throughput', String(64 << 10), String(256 << 20)] },
+  { name: 'throughput, 1 MiB writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 1 << 20, 256 << 20), c: ['throughput', String(1 << 20), String(256 << 20)] },
+  { name: 'ping-pong, 64 B', mode: 'echo', unit: 'trips/s', bar: 1.0, run: (l, p) => pingPong(l, p, 500), c: ['pingpong', '500'] },
+  { name: 'accept rate', mode: 'accept', unit: 'conn/s', bar: 1.2, run: (l, p) => acceptRate(l, p, 3000), c: ['accept', '3000'] },
 ];
+
+/** The C baseline's median for a case, or undefined without a C compiler. */
+function baseline(exe: string | undefined, c: Case, path: string): number | undefined {
+  if (exe === undefined) return undefined;
+  const runs = Array.from({ length: REPS }, () => Number(execFileSync(exe, [c.c[0], path, ...c.c.slice(1)], { encoding: 'utf8', timeout: 60_000 }).trim()));
+  return median(runs);
+}
 
 export async function run(): Promise<void> {
   const tmp = makeTempDir('us-bs-');
   try {
-    console.log(`  ${'case'.padEnd(28)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio   bar`);
+    const cExe = compileC('stream', tmp.path);
+    console.log(`  ${'case'.padEnd(28)} ${'C'.padStart(12)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio   bar`);
     let i = 0;
     for (const c of CASES) {
+      // One peer per library for the whole case, warmed up by one unmeasured
+      // run each: a fresh process per run would mostly measure the JIT.
+      const paths = { net: join(tmp.path, `b${i++}.sock`), unixsock: join(tmp.path, `b${i++}.sock`) };
+      const peers = { net: await startPeer('net', c.mode, paths.net), unixsock: await startPeer('unixsock', c.mode, paths.unixsock) };
       const results: Record<Lib, number[]> = { net: [], unixsock: [] };
-      for (let rep = 0; rep < REPS; rep++) {
-        // Alternate which library goes first, so drift on a shared machine hits both.
-        for (const lib of (rep % 2 === 0 ? ['net', 'unixsock'] : ['unixsock', 'net']) as Lib[]) {
-          const path = join(tmp.path, `b${i++}.sock`);
-          const peer = await startPeer(lib, c.mode, path);
-          try {
-            results[lib].push(await c.run(lib, path));
-          } finally {
-            await stopPeer(peer);
-          }
+      try {
+        for (const lib of LIBS) await c.run(lib, paths[lib]);
+        for (let rep = 0; rep < REPS; rep++) {
+          // Alternate which library goes first, so drift on a shared machine hits both.
+          for (const lib of rep % 2 === 0 ? LIBS : [...LIBS].reverse()) results[lib].push(await c.run(lib, paths[lib]));
         }
+      } finally {
+        await Promise.all(LIBS.map((lib) => stopPeer(peers[lib])));
       }
+      const cBaseline = baseline(cExe, c, join(tmp.path, `c${i++}.sock`));
       const n = median(results.net);
       const u = median(results.unixsock);
       const ratio = u / n;
       const bar = c.bar === undefined ? '' : `${ratio >= c.bar ? 'meets' : 'MISSES'} >= ${c.bar}x`;
-      const fmt = (x: number): string => `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}`;
-      console.log(`  ${c.name.padEnd(28)} ${fmt(n).padStart(12)} ${fmt(u).padStart(12)}  ${ratio.toFixed(2)}x  ${bar}  (${c.unit})`);
+      const fmt = (x: number | undefined): string => (x === undefined ? 'n/a' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+      console.log(`  ${c.name.padEnd(28)} ${fmt(cBaseline).padStart(12)} ${fmt(n).padStart(12)} ${fmt(u).padStart(12)}  ${ratio.toFixed(2)}x  ${bar}  (${c.unit})`);
     }
   } finally {
     tmp.remove();

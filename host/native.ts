@@ -100,7 +100,8 @@ export type StreamEventType = (typeof STREAM_EVENT)[keyof typeof STREAM_EVENT];
  * StreamEngine callback, called with the engine as `this`:
  * - `data` (1): `a` is a Buffer the callee owns (at most the read cap, default 256 KiB;
  *   one per readable wake-up). Reads of at most 2 KiB are views into a shared 32 KiB
- *   ArrayBuffer, like Buffer.allocUnsafe's pool; larger ones own their memory.
+ *   ArrayBuffer, like Buffer.allocUnsafe's pool; larger ones own their memory (reads of
+ *   32–256 KiB sit on recycled blocks that return to a pool when the Buffer is collected).
  * - `end` (2): the peer shut down its write side; reading stopped for good.
  * - `error` (3): `a` is -errno (ECONNRESET, EPIPE, ...); reading stopped and the write
  *   queue (and a deferred shutdown) was dropped; no data events follow.

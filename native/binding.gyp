@@ -8,6 +8,7 @@
         "src/accept.cc",
         "src/addon.cc",
         "src/args.cc",
+        "src/blocks.cc",
         "src/constants.cc",
         "src/credentials.cc",
         "src/io.cc",

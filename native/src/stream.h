@@ -26,7 +26,8 @@
 // small reads (<= 2 KiB) are copied into a shared 32 KiB slab and delivered as
 // views of it (like Buffer.allocUnsafe's pool); larger ones are copied from a
 // per-thread pool into a right-sized Buffer; after a read of >= 16 KiB the
-// next one sizes a Buffer with FIONREAD and receives into it without a copy.
+// next one sizes a Buffer with FIONREAD and receives into it without a copy
+// (on a recycled block from blocks.h when it is 32-256 KiB).
 // EOF gives 'end', an error gives 'error'; reading stops for good after either.
 //
 // Writing: with an empty queue, write() sends at once (sendmsg, MSG_NOSIGNAL,

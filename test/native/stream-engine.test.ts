@@ -3,6 +3,8 @@
 // close semantics, and that it never keeps the process alive or leaks.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { native, SHUTDOWN, SOCKET_TYPE, STREAM_EVENT } from '../../host/native.js';
@@ -246,6 +248,56 @@ Data('should deliver small reads as Buffers that survive later reads', () =>
     for (let i = 0; i < sent.length; i++) assert.ok(reader.chunks[i]!.equals(sent[i]!), `chunk ${i}`);
     // Receive buffer sizes stay small for small reads.
     assert.ok(reader.chunks.every((chunk) => chunk.length < 200));
+  }));
+
+// Large reads land in recycled blocks (native/src/blocks.h) that return to
+// the pool when their Buffer is collected: one still referenced must never
+// be reused.
+Data('should never reuse the memory of a large received Buffer that is still referenced', () =>
+  withPair(async (a, b, engines) => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const total = 32 * 1024 * 1024;
+    const payload = randomBytes(total);
+    const kept: { offset: number; chunk: Buffer }[] = [];
+    let received = 0;
+    let large = 0;
+    let chunks = 0;
+    const reader = watch(b, (type, data) => {
+      if (type !== STREAM_EVENT.data) return;
+      const chunk = data as Buffer;
+      if (chunk.length > 32 * 1024) large++;
+      // Keep every third chunk; drop the rest so their blocks come back.
+      if (chunks++ % 3 === 0) kept.push({ offset: received, chunk });
+      received += chunk.length;
+      reader.chunks.length = 0;  // watch() keeps every chunk otherwise
+      if (chunks % 16 === 0) gc();
+    });
+    const writer = watch(a, (type) => {
+      if (type === STREAM_EVENT.written) pump();
+    });
+    engines.push(reader.engine, writer.engine);
+    let offset = 0;
+    let id = 0;
+    const pump = () => {
+      while (offset < total && writer.engine.writeQueueSize() < 1024 * 1024) {
+        const size = Math.min(256 * 1024, total - offset);
+        const r = writer.engine.write(payload.subarray(offset, offset + size), ++id);
+        assert.ok(r === 0 || r === 1, `write returned ${r}`);
+        offset += size;
+      }
+    };
+    assert.is(reader.engine.readStart(), 0);
+    pump();
+    await reader.until(() => received >= total, '32 MiB', 60_000);
+    gc();
+    await sleep(20);  // finalizers run after GC, on the event loop
+    gc();
+    assert.is(received, total);
+    assert.ok(large > 0, 'some reads were large enough to use the block pool');
+    for (const { offset: at, chunk } of kept) {
+      assert.ok(chunk.equals(payload.subarray(at, at + chunk.length)), `chunk at ${at} unchanged`);
+    }
   }));
 
 Data.run();

@@ -1,0 +1,216 @@
+// The kernel's limit for bench/stream.ts: the same cases in plain C, two
+// processes over an AF_UNIX stream socket bound to a path, blocking I/O.
+//
+//   stream throughput PATH SIZE TOTAL   MB/s moving TOTAL bytes in SIZE writes
+//   stream pingpong PATH MS             64-byte round trips per second
+//   stream accept PATH COUNT            connections per second (8 connectors)
+//
+// Prints one number. The server is a forked child; everything it opened is
+// closed and the path unlinked before exit.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void die(const char* what) {
+  perror(what);
+  exit(1);
+}
+
+static struct sockaddr_un address(const char* path) {
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof(a));
+  a.sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof(a.sun_path)) {
+    fprintf(stderr, "path too long\n");
+    exit(1);
+  }
+  strcpy(a.sun_path, path);
+  return a;
+}
+
+static int dial(const char* path) {
+  struct sockaddr_un a = address(path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket");
+  while (connect(fd, (struct sockaddr*)&a, sizeof(a)) != 0) {
+    if (errno != EINTR && errno != EAGAIN) die("connect");
+  }
+  return fd;
+}
+
+static ssize_t write_all(int fd, const char* p, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = send(fd, p + done, n - done, MSG_NOSIGNAL);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    done += (size_t)r;
+  }
+  return (ssize_t)done;
+}
+
+// The server: sink counts bytes and replies with the count; echo echoes;
+// accept closes each connection at once.
+static void serve(int listener, const char* mode) {
+  static char buf[256 * 1024];
+  for (;;) {
+    int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (strcmp(mode, "accept") == 0) {
+      close(fd);
+      continue;
+    }
+    long long total = 0;
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) != 0) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      total += n;
+      if (strcmp(mode, "echo") == 0 && write_all(fd, buf, (size_t)n) < 0) break;
+    }
+    if (strcmp(mode, "sink") == 0) {
+      char reply[32];
+      int len = snprintf(reply, sizeof(reply), "%lld", total);
+      write_all(fd, reply, (size_t)len);
+    }
+    close(fd);
+  }
+}
+
+static pid_t start_server(const char* path, const char* mode) {
+  struct sockaddr_un a = address(path);
+  unlink(path);
+  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listener < 0) die("socket");
+  if (bind(listener, (struct sockaddr*)&a, sizeof(a)) != 0) die("bind");
+  if (listen(listener, 511) != 0) die("listen");
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    serve(listener, mode);
+    _exit(0);
+  }
+  close(listener);
+  return pid;
+}
+
+static void stop_server(pid_t pid, const char* path) {
+  kill(pid, SIGTERM);
+  waitpid(pid, NULL, 0);
+  unlink(path);
+}
+
+static double throughput(const char* path, size_t size, long long total) {
+  char* chunk = malloc(size);
+  if (chunk == NULL) die("malloc");
+  memset(chunk, 'a', size);
+  int fd = dial(path);
+  double start = now();
+  for (long long sent = 0; sent < total; sent += (long long)size) {
+    if (write_all(fd, chunk, size) < 0) die("send");
+  }
+  shutdown(fd, SHUT_WR);
+  char reply[32] = {0};
+  size_t got = 0;
+  ssize_t n;
+  while ((n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0)) > 0) got += (size_t)n;
+  double seconds = now() - start;
+  close(fd);
+  free(chunk);
+  if (atoll(reply) != total) {
+    fprintf(stderr, "peer counted %s of %lld bytes\n", reply, total);
+    exit(1);
+  }
+  return total / 1e6 / seconds;
+}
+
+static double pingpong(const char* path, double ms) {
+  int fd = dial(path);
+  char msg[64];
+  memset(msg, 'b', sizeof(msg));
+  long trips = 0;
+  double start = now();
+  while ((now() - start) * 1000 < ms) {
+    if (write_all(fd, msg, sizeof(msg)) < 0) die("send");
+    size_t got = 0;
+    while (got < sizeof(msg)) {
+      ssize_t n = recv(fd, msg + got, sizeof(msg) - got, 0);
+      if (n <= 0) die("recv");
+      got += (size_t)n;
+    }
+    trips++;
+  }
+  double rate = trips / (now() - start);
+  close(fd);
+  return rate;
+}
+
+static double accept_rate(const char* path, int count) {
+  double start = now();
+  pid_t workers[8];
+  for (int w = 0; w < 8; w++) {
+    workers[w] = fork();
+    if (workers[w] < 0) die("fork");
+    if (workers[w] == 0) {
+      for (int i = w; i < count; i += 8) {
+        int fd = dial(path);
+        char byte;
+        while (recv(fd, &byte, 1, 0) > 0) {
+        }
+        close(fd);
+      }
+      _exit(0);
+    }
+  }
+  for (int w = 0; w < 8; w++) waitpid(workers[w], NULL, 0);
+  return count / (now() - start);
+}
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: stream throughput|pingpong|accept PATH ARGS\n");
+    return 2;
+  }
+  const char* what = argv[1];
+  const char* path = argv[2];
+  double result;
+  if (strcmp(what, "throughput") == 0 && argc == 5) {
+    pid_t server = start_server(path, "sink");
+    result = throughput(path, (size_t)atoll(argv[3]), atoll(argv[4]));
+    stop_server(server, path);
+  } else if (strcmp(what, "pingpong") == 0) {
+    pid_t server = start_server(path, "echo");
+    result = pingpong(path, atof(argv[3]));
+    stop_server(server, path);
+  } else if (strcmp(what, "accept") == 0) {
+    pid_t server = start_server(path, "accept");
+    result = accept_rate(path, atoi(argv[3]));
+    stop_server(server, path);
+  } else {
+    fprintf(stderr, "unknown case\n");
+    return 2;
+  }
+  printf("%.1f\n", result);
+  return 0;
+}
