@@ -54,6 +54,14 @@ export const FILE_TYPE = {
 /** A value of {@link FILE_TYPE}. */
 export type FileType = (typeof FILE_TYPE)[keyof typeof FILE_TYPE];
 
+/**
+ * Bits of `info[1]` after {@link NativeBinding.receiveMessage}: `truncated` — the message
+ * was longer than `length` (MSG_TRUNC; the rest of a datagram is discarded);
+ * `controlTruncated` — descriptors or credentials were lost (MSG_CTRUNC, or more
+ * descriptors arrived than fdsOut holds; those were closed).
+ */
+export const MESSAGE_FLAG = { truncated: 1, controlTruncated: 2 } as const;
+
 /** Event bits of {@link Poller.start} and the poller callback (UV_READABLE, UV_WRITABLE, UV_DISCONNECT). */
 export const POLL_EVENT = { readable: 1, writable: 2, disconnect: 4 } as const;
 
@@ -223,6 +231,50 @@ export interface NativeBinding {
   recv(fd: number, buf: Uint8Array, offset: number, length: number): number;
   /** sendmsg(fd, iovec of the first IOV_MAX bufs, MSG_DONTWAIT | MSG_NOSIGNAL): bytes written | -errno. */
   writev(fd: number, bufs: readonly Uint8Array[]): number;
+  /**
+   * sendmsg(fd, MSG_DONTWAIT | MSG_NOSIGNAL): bytes sent | -errno (-EAGAIN when the send
+   * buffer is full, -EPIPE, never SIGPIPE). One iovec per buffer (more than IOV_MAX
+   * buffers is a TypeError). A non-empty `fds` goes as one SCM_RIGHTS message; the kernel
+   * judges the descriptors and their number (above {@link NativeConstants.maxDescriptorsPerMessage}
+   * -EINVAL on Linux; more than 4 times that is a TypeError). `sockaddr` (null for none)
+   * is the destination, as for {@link NativeBinding.connect}. `credentials` attaches an
+   * SCM_CREDENTIALS message with this process's pid, euid and egid (Linux; -EOPNOTSUPP
+   * elsewhere).
+   */
+  sendMessage(
+    fd: number,
+    bufs: Uint8Array | readonly Uint8Array[],
+    fds: Int32Array | null,
+    sockaddr: Uint8Array | null,
+    credentials: boolean,
+  ): number;
+  /**
+   * recvmsg(fd, buf[offset, offset + length), MSG_DONTWAIT | MSG_CMSG_CLOEXEC (FD_CLOEXEC
+   * set afterwards elsewhere) | MSG_PEEK when `peek` | MSG_TRUNC on Linux): the message
+   * length | 0 at EOF | -errno (-EAGAIN when nothing is queued). On Linux a datagram or
+   * seqpacket message reports its real length even when longer than `length` (a zero
+   * `length` measures and consumes, or with `peek` measures, the next datagram); stream
+   * sockets and other platforms report the bytes copied. Received descriptors (close-on-exec)
+   * go to fdsOut[0..info[2]); the control buffer has room for fdsOut.length of them (at most
+   * 4 times {@link NativeConstants.maxDescriptorsPerMessage}) and any that arrive beyond
+   * that are closed and flagged `controlTruncated`. A peek installs the descriptors too
+   * (Linux duplicates them): close them. `addrOut` (null for none) receives the sender's
+   * address, clamped to its length. On success `info` (length >= 8) is
+   * [bytes copied into buf, {@link MESSAGE_FLAG} bits, descriptor count, address length
+   * (0 when none), credentials present (1/0), pid, uid, gid]; the credentials come with
+   * SO_PASSCRED on the receiving socket (Linux). On failure `info` is all zeros and
+   * nothing else is written.
+   */
+  receiveMessage(
+    fd: number,
+    buf: Uint8Array,
+    offset: number,
+    length: number,
+    fdsOut: Int32Array,
+    addrOut: Uint8Array | null,
+    info: Int32Array,
+    peek: boolean,
+  ): number;
   /** getsockopt(SO_PEERCRED) (getpeereid elsewhere): 0 | -errno; out = [pid, uid, gid], pid -1 where unknown. */
   peerCredentials(fd: number, out: Int32Array): number;
   /**

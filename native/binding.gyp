@@ -12,6 +12,7 @@
         "src/constants.cc",
         "src/credentials.cc",
         "src/io.cc",
+        "src/message.cc",
         "src/options.cc",
         "src/poll.cc",
         "src/socket.cc",

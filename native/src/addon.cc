@@ -5,6 +5,7 @@
 #include "constants.h"
 #include "credentials.h"
 #include "io.h"
+#include "message.h"
 #include "options.h"
 #include "poll.h"
 #include "socket.h"
@@ -36,6 +37,8 @@ constexpr Export kFunctions[] = {
     {"send", Send},
     {"recv", Recv},
     {"writev", Writev},
+    {"sendMessage", SendMessage},
+    {"receiveMessage", ReceiveMessage},
     {"peerCredentials", PeerCredentials},
     {"getSocketOption", GetSocketOption},
     {"setSocketOption", SetSocketOption},

@@ -1,0 +1,403 @@
+// Message I/O with ancillary data (see message.h).
+#include "message.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "platform.h"
+#include "retry.h"
+
+// SCM_CREDENTIALS (struct ucred: pid, uid, gid) in both directions.
+#if defined(__linux__) && defined(SCM_CREDENTIALS)
+#define UNIXSOCK_HAVE_SCM_CREDENTIALS 1
+#else
+#define UNIXSOCK_HAVE_SCM_CREDENTIALS 0
+#endif
+
+// recvmsg(2) installs received descriptors close-on-exec (MSG_CMSG_CLOEXEC);
+// elsewhere FD_CLOEXEC is set on each right after the syscall.
+#if defined(MSG_CMSG_CLOEXEC) && !defined(UNIXSOCK_PORTABLE_FALLBACKS)
+#define UNIXSOCK_RECV_CLOEXEC MSG_CMSG_CLOEXEC
+#else
+#define UNIXSOCK_RECV_CLOEXEC 0
+#endif
+
+// recvmsg(2) with MSG_TRUNC returns a datagram's real length (Linux).
+#if defined(__linux__)
+#define UNIXSOCK_RECV_REAL_LENGTH MSG_TRUNC
+#else
+#define UNIXSOCK_RECV_REAL_LENGTH 0
+#endif
+
+namespace unixsock {
+
+namespace {
+
+#if defined(IOV_MAX)
+constexpr size_t kIovMax = IOV_MAX;
+#else
+constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
+#endif
+
+// Most descriptors one call accepts (sendMessage: more is a TypeError) or
+// makes room for (receiveMessage: a longer fdsOut is used up to this many).
+// Four times the kernel's per-message limit: past it only the kernel's error
+// would change, while the control buffer stays bounded (it lives on the stack).
+constexpr size_t kMaxDescriptorArgument = UNIXSOCK_MAX_FDS_PER_MESSAGE * 4;
+
+#if UNIXSOCK_HAVE_SCM_CREDENTIALS
+constexpr size_t kCredentialsSpace = CMSG_SPACE(sizeof(ucred));
+#else
+constexpr size_t kCredentialsSpace = 0;
+#endif
+
+// Control space for `count` descriptors plus one credentials message.
+constexpr size_t ControlSpace(size_t count) {
+  return (count > 0 ? CMSG_SPACE(sizeof(int) * count) : 0) + kCredentialsSpace;
+}
+
+constexpr size_t kControlCapacity = ControlSpace(kMaxDescriptorArgument);
+
+// A cmsghdr-aligned control buffer large enough for any call.
+union ControlBuffer {
+  cmsghdr align;
+  unsigned char bytes[kControlCapacity];
+};
+
+// Info slots of receiveMessage; must match the doc in host/native.ts.
+enum InfoSlot : size_t {
+  kCopied = 0,
+  kFlags = 1,
+  kDescriptorCount = 2,
+  kAddressLength = 3,
+  kHasCredentials = 4,
+  kPid = 5,
+  kUid = 6,
+  kGid = 7,
+  kInfoLength = 8,
+};
+
+// Flag bits of info[kFlags]; must match MESSAGE_FLAG in host/native.ts.
+constexpr int32_t kFlagTruncated = 1;
+constexpr int32_t kFlagControlTruncated = 2;
+
+bool ReadBoolean(const Napi::CallbackInfo& info, size_t index,
+                 const char* name, bool* out) {
+  Napi::Value value = info[index];
+  if (!value.IsBoolean()) {
+    std::string message(name);
+    message += " must be a boolean";
+    return ThrowTypeError(info.Env(), message.c_str());
+  }
+  *out = value.As<Napi::Boolean>().Value();
+  return true;
+}
+
+// null/undefined (absent) or an Int32Array.
+bool ReadOptionalInt32Array(const Napi::CallbackInfo& info, size_t index,
+                            const char* name, bool* present,
+                            Napi::Int32Array* out) {
+  Napi::Value value = info[index];
+  *present = !(value.IsNull() || value.IsUndefined());
+  return !*present || ReadInt32Array(info, index, name, 0, out);
+}
+
+// null/undefined (absent) or a Uint8Array.
+bool ReadOptionalBytes(const Napi::CallbackInfo& info, size_t index,
+                       const char* name, bool* present,
+                       Napi::Uint8Array* out) {
+  Napi::Value value = info[index];
+  *present = !(value.IsNull() || value.IsUndefined());
+  return !*present || ReadBytes(info, index, name, out);
+}
+
+// Closes a descriptor the caller will never see (never retried, like close()).
+void Discard(int fd) { close(fd); }
+
+}  // namespace
+
+Napi::Value SendMessage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  bool has_fds = false;
+  Napi::Int32Array fds;
+  bool has_address = false;
+  Napi::Uint8Array address;
+  bool credentials = false;
+  Napi::Value bufs = info[1];
+  bool single = IsBytes(bufs);
+  if (!ReadInt32(info, 0, "fd", &fd)) return Napi::Value();
+  if (!single && !bufs.IsArray()) {
+    ThrowTypeError(env, "bufs must be a Uint8Array or an array of Uint8Array");
+    return Napi::Value();
+  }
+  if (!ReadOptionalInt32Array(info, 2, "fds", &has_fds, &fds) ||
+      !ReadOptionalBytes(info, 3, "sockaddr", &has_address, &address) ||
+      !ReadBoolean(info, 4, "credentials", &credentials)) {
+    return Napi::Value();
+  }
+
+  // Collect every element before taking any data pointer: element getters are
+  // arbitrary JS and must not run between taking pointers and the syscall.
+  std::vector<Napi::Uint8Array> buffers;
+  if (single) {
+    buffers.push_back(bufs.As<Napi::Uint8Array>());
+  } else {
+    Napi::Array array = bufs.As<Napi::Array>();
+    uint32_t count = array.Length();
+    if (count > kIovMax) {
+      std::string message =
+          "bufs must hold at most " + std::to_string(kIovMax) + " buffers";
+      ThrowTypeError(env, message.c_str());
+      return Napi::Value();
+    }
+    buffers.reserve(count);
+    for (uint32_t i = 0; i < count; i++) {
+      Napi::Value element = array.Get(i);
+      if (env.IsExceptionPending()) return Napi::Value();
+      if (!IsBytes(element)) {
+        ThrowTypeError(env,
+                       "bufs must be a Uint8Array or an array of Uint8Array");
+        return Napi::Value();
+      }
+      buffers.push_back(element.As<Napi::Uint8Array>());
+    }
+  }
+  size_t fd_count = has_fds ? fds.ElementLength() : 0;
+  if (fd_count > kMaxDescriptorArgument) {
+    std::string message = "fds must hold at most " +
+                          std::to_string(kMaxDescriptorArgument) +
+                          " descriptors";
+    ThrowTypeError(env, message.c_str());
+    return Napi::Value();
+  }
+#if !UNIXSOCK_HAVE_SCM_CREDENTIALS
+  if (credentials) return NumberResult(env, -EOPNOTSUPP);
+#endif
+
+  sockaddr_storage storage;
+  socklen_t address_length = 0;
+  if (has_address) {
+    size_t size = address.ByteLength();
+    if (size > sizeof(storage)) return NumberResult(env, -EINVAL);
+    std::memset(&storage, 0, sizeof(storage));
+    if (size > 0) std::memcpy(&storage, address.Data(), size);
+    address_length = static_cast<socklen_t>(size);
+  }
+
+  std::vector<iovec> iov(buffers.size());
+  for (size_t i = 0; i < buffers.size(); i++) {
+    iov[i].iov_base = buffers[i].Data();
+    iov[i].iov_len = buffers[i].ByteLength();
+  }
+
+  ControlBuffer control;
+  size_t control_length = 0;
+  if (fd_count > 0) {
+    size_t space = CMSG_SPACE(sizeof(int) * fd_count);
+    std::memset(control.bytes, 0, space);
+    cmsghdr* header = reinterpret_cast<cmsghdr*>(control.bytes);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
+    std::memcpy(CMSG_DATA(header), fds.Data(), sizeof(int) * fd_count);
+    control_length = space;
+  }
+#if UNIXSOCK_HAVE_SCM_CREDENTIALS
+  if (credentials) {
+    std::memset(control.bytes + control_length, 0, kCredentialsSpace);
+    cmsghdr* header =
+        reinterpret_cast<cmsghdr*>(control.bytes + control_length);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_CREDENTIALS;
+    header->cmsg_len = CMSG_LEN(sizeof(ucred));
+    ucred own;
+    std::memset(&own, 0, sizeof(own));
+    own.pid = getpid();
+    own.uid = geteuid();
+    own.gid = getegid();
+    std::memcpy(CMSG_DATA(header), &own, sizeof(own));
+    control_length += kCredentialsSpace;
+  }
+#endif
+
+  msghdr message;
+  std::memset(&message, 0, sizeof(message));
+  if (has_address) {
+    message.msg_name = &storage;
+    message.msg_namelen = address_length;
+  }
+  message.msg_iov = iov.data();
+  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(iov.size());
+  if (control_length > 0) {
+    message.msg_control = control.bytes;
+    message.msg_controllen =
+        static_cast<decltype(message.msg_controllen)>(control_length);
+  }
+  ssize_t r =
+      RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
+  return SyscallResult(env, static_cast<double>(r));
+}
+
+Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  Napi::Uint8Array buf;
+  size_t offset = 0;
+  size_t length = 0;
+  Napi::Int32Array fds_out;
+  bool has_address = false;
+  Napi::Uint8Array address_out;
+  Napi::Int32Array out;
+  bool peek = false;
+  if (!ReadInt32(info, 0, "fd", &fd) || !ReadBytes(info, 1, "buf", &buf) ||
+      !ReadSize(info, 2, "offset", &offset) ||
+      !ReadSize(info, 3, "length", &length) ||
+      !ReadInt32Array(info, 4, "fdsOut", 0, &fds_out) ||
+      !ReadOptionalBytes(info, 5, "addrOut", &has_address, &address_out) ||
+      !ReadInt32Array(info, 6, "info", kInfoLength, &out) ||
+      !ReadBoolean(info, 7, "peek", &peek)) {
+    return Napi::Value();
+  }
+  size_t size = buf.ByteLength();
+  if (offset > size || length > size - offset) {
+    ThrowTypeError(env, "offset + length must not exceed buf.length");
+    return Napi::Value();
+  }
+
+  size_t capacity =
+      std::min<size_t>(fds_out.ElementLength(), kMaxDescriptorArgument);
+  size_t control_length = ControlSpace(capacity);
+  ControlBuffer control;
+  if (control_length > 0) std::memset(control.bytes, 0, control_length);
+  sockaddr_storage storage;
+  std::memset(&storage, 0, sizeof(storage));
+  iovec iov;
+  iov.iov_base = buf.Data() + offset;
+  iov.iov_len = length;
+
+  msghdr message;
+  std::memset(&message, 0, sizeof(message));
+  if (has_address) {
+    message.msg_name = &storage;
+    message.msg_namelen = sizeof(storage);
+  }
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  if (control_length > 0) {
+    message.msg_control = control.bytes;
+    message.msg_controllen =
+        static_cast<decltype(message.msg_controllen)>(control_length);
+  }
+  int flags = MSG_DONTWAIT | UNIXSOCK_RECV_CLOEXEC | UNIXSOCK_RECV_REAL_LENGTH |
+              (peek ? MSG_PEEK : 0);
+  ssize_t r = RetryOnEintr([&] { return recvmsg(fd, &message, flags); });
+  int32_t* slots = out.Data();
+  if (r == -1) {
+    int error = errno;
+    std::fill(slots, slots + kInfoLength, 0);
+    return NumberResult(env, -static_cast<double>(error));
+  }
+
+  // Every descriptor the kernel installed ends up in fdsOut or closed.
+  int32_t* fd_slots = fds_out.Data();
+  size_t fd_count = 0;
+  bool lost = false;
+  bool has_credentials = false;
+  int32_t pid = 0;
+  int32_t uid = 0;
+  int32_t gid = 0;
+  if (control_length > 0) {
+    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(
+        std::min<size_t>(message.msg_controllen, control_length));
+  } else {
+    message.msg_controllen = 0;
+  }
+  const unsigned char* control_end = control.bytes + message.msg_controllen;
+  for (cmsghdr* header = message.msg_controllen > 0 ? CMSG_FIRSTHDR(&message)
+                                                    : nullptr;
+       header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_len < CMSG_LEN(0)) break;
+    const unsigned char* data = CMSG_DATA(header);
+    // A truncated message may claim more bytes than arrived.
+    size_t available =
+        data < control_end ? static_cast<size_t>(control_end - data) : 0;
+    size_t data_length = std::min<size_t>(
+        static_cast<size_t>(header->cmsg_len) - CMSG_LEN(0), available);
+    if (header->cmsg_level != SOL_SOCKET) continue;
+    if (header->cmsg_type == SCM_RIGHTS) {
+      for (size_t i = 0; i + sizeof(int) <= data_length; i += sizeof(int)) {
+        int received = -1;
+        std::memcpy(&received, data + i, sizeof(int));
+        if (fd_count < capacity) {
+#if !UNIXSOCK_RECV_CLOEXEC
+          RetryOnEintr([&] { return fcntl(received, F_SETFD, FD_CLOEXEC); });
+#endif
+          fd_slots[fd_count++] = received;
+        } else {
+          Discard(received);
+          lost = true;
+        }
+      }
+#if defined(SCM_PIDFD)
+    } else if (header->cmsg_type == SCM_PIDFD) {
+      // SO_PASSPIDFD set on a socket received from elsewhere: not ours to keep.
+      for (size_t i = 0; i + sizeof(int) <= data_length; i += sizeof(int)) {
+        int received = -1;
+        std::memcpy(&received, data + i, sizeof(int));
+        Discard(received);
+      }
+#endif
+#if UNIXSOCK_HAVE_SCM_CREDENTIALS
+    } else if (header->cmsg_type == SCM_CREDENTIALS &&
+               data_length >= sizeof(ucred)) {
+      ucred credentials;
+      std::memcpy(&credentials, data, sizeof(credentials));
+      has_credentials = true;
+      pid = static_cast<int32_t>(credentials.pid);
+      uid = static_cast<int32_t>(credentials.uid);
+      gid = static_cast<int32_t>(credentials.gid);
+#endif
+    }
+  }
+
+  size_t address_length = 0;
+  if (has_address) {
+    address_length = std::min<size_t>(
+        std::min<size_t>(message.msg_namelen, sizeof(storage)),
+        address_out.ByteLength());
+    if (address_length > 0) {
+      std::memcpy(address_out.Data(), &storage, address_length);
+    }
+  }
+
+  int32_t result_flags = 0;
+  if (message.msg_flags & MSG_TRUNC) result_flags |= kFlagTruncated;
+  if ((message.msg_flags & MSG_CTRUNC) || lost) {
+    result_flags |= kFlagControlTruncated;
+  }
+  slots[kCopied] =
+      static_cast<int32_t>(std::min<size_t>(static_cast<size_t>(r), length));
+  slots[kFlags] = result_flags;
+  slots[kDescriptorCount] = static_cast<int32_t>(fd_count);
+  slots[kAddressLength] = static_cast<int32_t>(address_length);
+  slots[kHasCredentials] = has_credentials ? 1 : 0;
+  slots[kPid] = pid;
+  slots[kUid] = uid;
+  slots[kGid] = gid;
+  return NumberResult(env, static_cast<double>(r));
+}
+
+}  // namespace unixsock
