@@ -269,6 +269,7 @@ export const defaultImports: EngineImports = (memory) => ({
     // take reps, and the binding tracks ownership itself.
     listener_new: (rep: number) => rep,
     connection_new: (rep: number) => rep,
+    datagram_new: (rep: number) => rep,
   },
 });
 

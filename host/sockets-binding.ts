@@ -14,13 +14,23 @@ export type SocketFailure =
 
 export type SocketOutcome<T> = { ok: true; value: T } | { ok: false; failure: SocketFailure };
 
-/** WIT `sockets.listen-options`. */
-export interface ListenOptions {
-  backlog: number;
+/** WIT `types.socket-type`, case index = position. */
+export const SOCKET_TYPES = ['stream', 'datagram', 'seqpacket'] as const;
+export type SocketType = (typeof SOCKET_TYPES)[number];
+
+/** WIT `sockets.bind-options`. */
+export interface BindOptions {
   mode: number | undefined;
   unlinkOnClose: boolean;
   recoverStale: boolean;
   workingDirectory: string | undefined;
+}
+
+/** WIT `sockets.listen-options`. */
+export interface ListenOptions extends BindOptions {
+  /** `stream` or `seqpacket`; `datagram` fails with EOPNOTSUPP (operation `listen`). */
+  socketType: SocketType;
+  backlog: number;
 }
 
 type Fn = (...args: number[]) => number;
@@ -82,19 +92,28 @@ export class SocketsBinding {
     return ERROR_CODES[this.#fn(SOCKETS, 'condition-of')(errno)] ?? 'other';
   }
 
-  listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
+  /** Lower an address: its flat (case, ptr, len). */
+  #flatAddress(a: WitAddress): number[] {
     lowerAddress(this.#m, a);
-    const [ptr, len] = [this.#m.ptr, this.#m.len];
+    return [a.kind, this.#m.ptr, this.#m.len];
+  }
+
+  /** Lower `bind-options`: its flat fields. */
+  #flatBindOptions(o: BindOptions): number[] {
     let wdPtr = 0;
     let wdLen = 0;
     if (o.workingDirectory !== undefined) {
       this.#m.lowerString(o.workingDirectory);
       [wdPtr, wdLen] = [this.#m.ptr, this.#m.len];
     }
+    return [o.mode === undefined ? 0 : 1, o.mode ?? 0, o.unlinkOnClose ? 1 : 0, o.recoverStale ? 1 : 0,
+      o.workingDirectory === undefined ? 0 : 1, wdPtr, wdLen];
+  }
+
+  listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
     return this.#call(
       '[static]listener.listen',
-      [a.kind, ptr, len, o.backlog, o.mode === undefined ? 0 : 1, o.mode ?? 0, o.unlinkOnClose ? 1 : 0,
-        o.recoverStale ? 1 : 0, o.workingDirectory === undefined ? 0 : 1, wdPtr, wdLen],
+      [...this.#flatAddress(a), SOCKET_TYPES.indexOf(o.socketType), o.backlog, ...this.#flatBindOptions(o)],
       this.#handle,
     );
   }
@@ -125,10 +144,9 @@ export class SocketsBinding {
     return this.#fn(DESCRIPTORS, 'listener-descriptor')(listener);
   }
 
-  connect(a: WitAddress): SocketOutcome<number> {
-    lowerAddress(this.#m, a);
-    const [ptr, len] = [this.#m.ptr, this.#m.len];
-    return this.#call('[static]connection.connect', [a.kind, ptr, len], this.#handle);
+  /** A connection of `socketType` (`stream` or `seqpacket`). */
+  connect(a: WitAddress, socketType: SocketType): SocketOutcome<number> {
+    return this.#call('[static]connection.connect', [...this.#flatAddress(a), SOCKET_TYPES.indexOf(socketType)], this.#handle);
   }
 
   localAddress(connection: number): SocketOutcome<WitAddress> {
@@ -154,5 +172,36 @@ export class SocketsBinding {
 
   connectionDescriptor(connection: number): number {
     return this.#fn(DESCRIPTORS, 'connection-descriptor')(connection);
+  }
+
+  /** A datagram socket bound to `a`, or unbound when `a` is undefined. */
+  bindDatagram(a: WitAddress | undefined, o: BindOptions): SocketOutcome<number> {
+    const addr = a === undefined ? [0, 0, 0, 0] : [1, ...this.#flatAddress(a)];
+    return this.#call('[static]datagram.bind', [...addr, ...this.#flatBindOptions(o)], this.#handle);
+  }
+
+  /** Set the default peer. */
+  connectDatagram(datagram: number, a: WitAddress): SocketOutcome<undefined> {
+    return this.#call('[method]datagram.connect', [datagram, ...this.#flatAddress(a)], this.#unit);
+  }
+
+  datagramLocalAddress(datagram: number): SocketOutcome<WitAddress> {
+    return this.#call('[method]datagram.local-address', [datagram], this.#address);
+  }
+
+  datagramRemoteAddress(datagram: number): SocketOutcome<WitAddress> {
+    return this.#call('[method]datagram.remote-address', [datagram], this.#address);
+  }
+
+  closeDatagram(datagram: number): SocketOutcome<undefined> {
+    return this.#call('[method]datagram.close', [datagram], this.#unit);
+  }
+
+  dropDatagram(datagram: number): void {
+    this.#fn(SOCKETS, 'datagram_dtor')(datagram);
+  }
+
+  datagramDescriptor(datagram: number): number {
+    return this.#fn(DESCRIPTORS, 'datagram-descriptor')(datagram);
   }
 }

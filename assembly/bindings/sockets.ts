@@ -4,7 +4,9 @@
 // `[static]listener.listen`, `sockets_method_connection_remote_address` is
 // `[method]connection.remote-address`, `sockets_listener_dtor` is
 // `listener_dtor`. Methods receive the resource's rep (a borrow of our own
-// resource); a new own handle comes from `[resource-new]`.
+// resource); a new own handle comes from `[resource-new]`. Post-returns are
+// the table at the end: only exports that own blocks until then (arena.ts)
+// have one.
 import { adopt as own, releaseAll } from '../arena';
 import { failure, failureA, failureB } from '../errors';
 import { AddressKind } from '../address/kinds';
@@ -13,7 +15,10 @@ import { RET } from './abi';
 import { SocketErrorKind, osCode, osErrno, osOperation, socketFailure } from '../sockets/failure';
 import * as listener from '../sockets/listener';
 import * as connection from '../sockets/connection';
+import * as datagram from '../sockets/datagram';
+import { BindOptions, Bound, closeBound } from '../sockets/bound';
 import { errorCodeOf } from '../sockets/errno';
+import { SocketKind } from './syscalls';
 
 // @ts-ignore: decorator
 @external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'listener_new')
@@ -21,6 +26,9 @@ declare function listenerNew(rep: i32): i32;
 // @ts-ignore: decorator
 @external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'connection_new')
 declare function connectionNew(rep: i32): i32;
+// @ts-ignore: decorator
+@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'datagram_new')
+declare function datagramNew(rep: i32): i32;
 
 /** result<_, socket-error> error case (and the error half of every result here). */
 function lowerError(): usize {
@@ -63,46 +71,50 @@ export function sockets_condition_of(errno: i32): i32 {
   return <i32>errorCodeOf(errno);
 }
 
+/** The object behind a rep the runtime passed: it passes only live reps, so anything else is a bug. */
+function live<T>(x: T): NonNullable<T> {
+  if (x == null) unreachable();
+  return changetype<NonNullable<T>>(x);
+}
+
+/** Destructor of a listener or datagram socket: close it if still open. */
+function dropBound(b: Bound | null): void {
+  if (b != null && b.fd >= 0) closeBound(b);
+}
+
+/** Lift the `bind-options` fields (shared by `listen-options`) into `o`. */
+function liftBindOptions(
+  o: BindOptions, hasMode: i32, mode: u32, unlinkOnClose: i32, recoverStale: i32, hasWd: i32, wdPtr: usize, wdLen: u32,
+): void {
+  if (hasWd != 0) own(wdPtr);
+  o.hasMode = hasMode != 0;
+  o.mode = mode;
+  o.unlinkOnClose = unlinkOnClose != 0;
+  o.recoverStale = recoverStale != 0;
+  o.hasWd = hasWd != 0;
+  o.wdPtr = wdPtr;
+  o.wdLen = hasWd != 0 ? wdLen : 0;
+}
+
+// listener
+
 const LISTEN = new listener.ListenOptions();
 
 export function sockets_static_listener_listen(
   kind: i32, ptr: usize, len: u32,
-  backlog: u32, hasMode: i32, mode: u32, unlinkOnClose: i32, recoverStale: i32,
+  socketType: i32, backlog: u32, hasMode: i32, mode: u32, unlinkOnClose: i32, recoverStale: i32,
   hasWd: i32, wdPtr: usize, wdLen: u32,
 ): usize {
   own(ptr);
-  if (hasWd != 0) own(wdPtr);
+  liftBindOptions(LISTEN, hasMode, mode, unlinkOnClose, recoverStale, hasWd, wdPtr, wdLen);
+  LISTEN.socketType = <SocketKind>socketType;
   LISTEN.backlog = backlog;
-  LISTEN.hasMode = hasMode != 0;
-  LISTEN.mode = mode;
-  LISTEN.unlinkOnClose = unlinkOnClose != 0;
-  LISTEN.recoverStale = recoverStale != 0;
-  LISTEN.hasWd = hasWd != 0;
-  LISTEN.wdPtr = wdPtr;
-  LISTEN.wdLen = hasWd != 0 ? wdLen : 0;
   const rep = listener.listen(<AddressKind>kind, ptr, len, LISTEN);
   return rep == 0 ? lowerError() : lowerHandle(listenerNew(rep));
 }
 
-export function sockets_static_listener_listen_post(ret: usize): void {
-  releaseAll();
-}
-
-function liveListener(rep: i32): listener.Listener {
-  const l = listener.listenerOf(rep);
-  // The runtime only passes reps of live resources: anything else is a bug.
-  if (l == null) unreachable();
-  return l!;
-}
-
-function liveConnection(rep: i32): connection.Connection {
-  const c = connection.connectionOf(rep);
-  if (c == null) unreachable();
-  return c!;
-}
-
 export function sockets_method_listener_accept(rep: i32): usize {
-  const r = listener.accept(liveListener(rep));
+  const r = listener.accept(live(listener.listenerOf(rep)));
   if (r < 0) return lowerError();
   store<u8>(RET, 0);
   store<u8>(RET + 4, r == 0 ? 0 : 1);
@@ -110,78 +122,91 @@ export function sockets_method_listener_accept(rep: i32): usize {
   return RET;
 }
 
-export function sockets_method_listener_accept_post(ret: usize): void {}
-
 export function sockets_method_listener_adopt(rep: i32, fd: i32): usize {
-  const r = listener.adopt(liveListener(rep), fd);
+  const r = listener.adopt(live(listener.listenerOf(rep)), fd);
   return r == 0 ? lowerError() : lowerHandle(connectionNew(r));
 }
 
-export function sockets_method_listener_adopt_post(ret: usize): void {}
-
 export function sockets_method_listener_local_address(rep: i32): usize {
-  return lowerAddress(connection.addressOf(liveListener(rep).fd, false));
-}
-
-export function sockets_method_listener_local_address_post(ret: usize): void {
-  releaseAll();
+  return lowerAddress(connection.addressOf(live(listener.listenerOf(rep)).fd, false));
 }
 
 export function sockets_method_listener_close(rep: i32): usize {
-  return lowerUnit(listener.close(liveListener(rep)));
+  return lowerUnit(listener.close(live(listener.listenerOf(rep))));
 }
 
-export function sockets_method_listener_close_post(ret: usize): void {}
-
 export function sockets_listener_dtor(rep: i32): void {
-  const l = listener.listenerOf(rep);
-  if (l != null && l.fd >= 0) listener.close(l);
+  dropBound(listener.listenerOf(rep));
   listener.release(rep);
 }
 
-export function sockets_static_connection_connect(kind: i32, ptr: usize, len: u32): usize {
+// connection
+
+export function sockets_static_connection_connect(kind: i32, ptr: usize, len: u32, socketType: i32): usize {
   own(ptr);
-  const rep = connection.connect(<AddressKind>kind, ptr, len);
+  const rep = connection.connect(<AddressKind>kind, ptr, len, <SocketKind>socketType);
   return rep == 0 ? lowerError() : lowerHandle(connectionNew(rep));
 }
 
-export function sockets_static_connection_connect_post(ret: usize): void {
-  releaseAll();
-}
-
 export function sockets_method_connection_local_address(rep: i32): usize {
-  return lowerAddress(connection.addressOf(liveConnection(rep).fd, false));
-}
-
-export function sockets_method_connection_local_address_post(ret: usize): void {
-  releaseAll();
+  return lowerAddress(connection.addressOf(live(connection.connectionOf(rep)).fd, false));
 }
 
 export function sockets_method_connection_remote_address(rep: i32): usize {
-  return lowerAddress(connection.addressOf(liveConnection(rep).fd, true));
-}
-
-export function sockets_method_connection_remote_address_post(ret: usize): void {
-  releaseAll();
+  return lowerAddress(connection.addressOf(live(connection.connectionOf(rep)).fd, true));
 }
 
 export function sockets_method_connection_shutdown(rep: i32, how: i32): usize {
-  return lowerUnit(connection.shutdown(liveConnection(rep), how));
+  return lowerUnit(connection.shutdown(live(connection.connectionOf(rep)), how));
 }
-
-export function sockets_method_connection_shutdown_post(ret: usize): void {}
 
 export function sockets_method_connection_close(rep: i32): usize {
-  return lowerUnit(connection.close(liveConnection(rep)));
+  return lowerUnit(connection.close(live(connection.connectionOf(rep))));
 }
-
-export function sockets_method_connection_close_post(ret: usize): void {}
 
 export function sockets_connection_dtor(rep: i32): void {
   const c = connection.connectionOf(rep);
   if (c != null && c.fd >= 0) connection.close(c);
   connection.release(rep);
 }
+
+// datagram
+
+const BIND = new BindOptions();
+
+export function sockets_static_datagram_bind(
+  hasAddress: i32, kind: i32, ptr: usize, len: u32,
+  hasMode: i32, mode: u32, unlinkOnClose: i32, recoverStale: i32, hasWd: i32, wdPtr: usize, wdLen: u32,
+): usize {
+  if (hasAddress != 0) own(ptr);
+  liftBindOptions(BIND, hasMode, mode, unlinkOnClose, recoverStale, hasWd, wdPtr, wdLen);
+  const rep = datagram.bind(hasAddress != 0, <AddressKind>kind, ptr, len, BIND);
+  return rep == 0 ? lowerError() : lowerHandle(datagramNew(rep));
+}
+
+export function sockets_method_datagram_connect(rep: i32, kind: i32, ptr: usize, len: u32): usize {
+  own(ptr);
+  return lowerUnit(datagram.connect(live(datagram.datagramOf(rep)), <AddressKind>kind, ptr, len));
+}
+
+export function sockets_method_datagram_local_address(rep: i32): usize {
+  return lowerAddress(connection.addressOf(live(datagram.datagramOf(rep)).fd, false));
+}
+
+export function sockets_method_datagram_remote_address(rep: i32): usize {
+  return lowerAddress(connection.addressOf(live(datagram.datagramOf(rep)).fd, true));
+}
+
+export function sockets_method_datagram_close(rep: i32): usize {
+  return lowerUnit(datagram.close(live(datagram.datagramOf(rep))));
+}
+
+export function sockets_datagram_dtor(rep: i32): void {
+  dropBound(datagram.datagramOf(rep));
+  datagram.release(rep);
+}
+
+// descriptors: the fd, or -1 once closed (or for a rep no longer live).
 
 export function descriptors_listener_descriptor(rep: i32): i32 {
   const l = listener.listenerOf(rep);
@@ -192,3 +217,28 @@ export function descriptors_connection_descriptor(rep: i32): i32 {
   const c = connection.connectionOf(rep);
   return c == null ? -1 : c.fd;
 }
+
+export function descriptors_datagram_descriptor(rep: i32): i32 {
+  const d = datagram.datagramOf(rep);
+  return d == null ? -1 : d.fd;
+}
+
+// Post-returns. Exports that lift an address or options own those argument
+// blocks, and address results are arena blocks: all are freed here. The
+// others own nothing past their return and have no post-return.
+
+function releaseArena(ret: usize): void {
+  releaseAll();
+}
+
+export {
+  releaseArena as sockets_static_listener_listen_post,
+  releaseArena as sockets_method_listener_local_address_post,
+  releaseArena as sockets_static_connection_connect_post,
+  releaseArena as sockets_method_connection_local_address_post,
+  releaseArena as sockets_method_connection_remote_address_post,
+  releaseArena as sockets_static_datagram_bind_post,
+  releaseArena as sockets_method_datagram_connect_post,
+  releaseArena as sockets_method_datagram_local_address_post,
+  releaseArena as sockets_method_datagram_remote_address_post,
+};

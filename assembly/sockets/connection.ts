@@ -1,15 +1,15 @@
-// Connected stream sockets: connect, addresses, shutdown, close. The bytes
-// themselves move on the descriptor, outside the engine.
+// Connected stream and seqpacket sockets: connect, addresses, shutdown,
+// close. The bytes themselves move on the descriptor, outside the engine.
 import { AddressKind } from '../address/kinds';
 import { outLen, outPtr } from '../address/output';
 import { decodeSockaddr } from '../address/sockaddr';
 import {
-  failed, SocketKind, sysClose, sysConnect, sysGetPeerName, sysGetSockName, sysShutdown, sysSocket, nameLen,
+  failed, SocketKind, sysClose, sysConnect, sysGetPeerName, sysGetSockName, sysShutdown, nameLen,
 } from '../bindings/syscalls';
 import { Errno } from './errno';
 import { Operation, osFail, osFailErrno, stateFail } from './failure';
-import { currentPlatform, encodeForHost } from './listener';
 import { Slab } from './slab';
+import { currentPlatform, encodeForHost, openSocket } from './system';
 
 export class Connection {
   fd: i32 = -1;
@@ -32,21 +32,23 @@ export function release(rep: i32): void {
   slab.remove(rep);
 }
 
-/** connection.connect: a rep, or 0 with the failure recorded. */
-export function connect(kind: AddressKind, ptr: usize, len: u32): i32 {
-  if (!encodeForHost(kind, ptr, len)) return 0;
-  const sa = outPtr;
-  const saLen = outLen;
-  const fdr = sysSocket(SocketKind.Stream);
-  if (failed(fdr)) { osFail(Operation.Socket, fdr); return 0; }
-  const fd = <i32>fdr;
+/**
+ * connect(2) `fd` to an address already validated: false with the failure
+ * recorded. AF_UNIX connects at once; EINPROGRESS would only mean "still going".
+ */
+export function connectTo(fd: i32, sa: usize, saLen: u32): bool {
   const r = sysConnect(fd, sa, saLen);
-  // AF_UNIX connects at once; EINPROGRESS would only mean "still going".
-  if (failed(r) && <i32>(-r - 1) != Errno.InProgress) {
-    sysClose(fd);
-    osFail(Operation.Connect, r);
-    return 0;
-  }
+  return failed(r) && <i32>(-r - 1) != Errno.InProgress ? osFail(Operation.Connect, r) : true;
+}
+
+/** connection.connect: a rep, or 0 with the failure recorded. */
+export function connect(kind: AddressKind, ptr: usize, len: u32, type: SocketKind): i32 {
+  // A datagram socket is no connection (see datagram.ts); refused before any system call.
+  if (type == SocketKind.Datagram) { osFailErrno(Operation.Connect, Errno.NotSupported); return 0; }
+  if (!encodeForHost(kind, ptr, len)) return 0;
+  const fd = openSocket(type);
+  if (fd < 0) return 0;
+  if (!connectTo(fd, outPtr, outLen)) { sysClose(fd); return 0; }
   return register(fd);
 }
 

@@ -1,16 +1,22 @@
 // host/component.ts and dist/unixsock.wasm as a component: it is a valid,
 // reusable component (stock `jco transpile` runs it and agrees with the thin
-// Node binding on every answer), its jco types are committed without drift,
-// and the engine's memory stays flat.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Node bindings on every answer: address functions on random input, socket
+// functions on one scripted run against the kernel), its jco types are
+// committed without drift, and the engine's memory stays flat.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COMPONENT_URL, engine, KIND, type Outcome, type WitAddress } from '../../host/component.js';
-import { ADDRESS_ERRORS } from '../../host/errors.js';
-import { PLATFORMS } from '../../host/platform.js';
+import { ERRNO_NAMES, errnoIndex } from '../../host/errno.js';
+import { ADDRESS_ERRORS, problemOf } from '../../host/errors.js';
+import { FILE_TYPE, native, SOCKET_TYPE } from '../../host/native.js';
+import { HOST_PLATFORM, PLATFORMS } from '../../host/platform.js';
+import {
+  type BindOptions, type ListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
+} from '../../host/sockets-binding.js';
 import { randomAddress, randomTextPath } from '../_helpers/addresses.js';
 import { Random } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -67,6 +73,7 @@ function toWit(a: ReturnType<typeof randomAddress>): WitAddress {
 }
 
 let jco: JcoApi;
+let instantiateJco: (imports: Record<string, unknown>) => Record<string, JcoApi>;
 const tmp = makeTempDir();
 
 const stock = suite('dist/unixsock.wasm through stock jco transpile');
@@ -82,13 +89,10 @@ stock.before(async () => {
     writeFileSync(join(tmp.path, name), data);
   }
   const { instantiate } = await import(pathToFileURL(join(tmp.path, 'unixsock.js')).href);
+  instantiateJco = (imports) => instantiate((p: string) => new WebAssembly.Module(readFileSync(join(tmp.path, p))), imports);
   // The address exports never reach the syscalls: imports that fail loudly prove it.
   const syscalls = new Proxy({}, { get: (_t, name) => () => { throw new Error(`address called syscalls.${String(name)}`); } });
-  const root = instantiate((p: string) => new WebAssembly.Module(readFileSync(join(tmp.path, p))), {
-    'unixsock:ipc/types': {},
-    'unixsock:ipc/syscalls': syscalls,
-  });
-  jco = root.address as JcoApi;
+  jco = instantiateJco({ 'unixsock:ipc/types': {}, 'unixsock:ipc/syscalls': syscalls }).address as JcoApi;
 });
 
 stock.after(() => tmp.remove());
@@ -145,6 +149,187 @@ stock('should agree with the Node binding on 20k random calls of every function'
   }
 });
 
+// --- The socket exports through jco: the same scripted run against the
+// kernel through both bindings must log the same answers.
+
+const ROOT = new URL('../../../', import.meta.url);
+/** WIT `syscalls.errno` case names, in WIT order (that of ERRNO_NAMES). */
+const WIT_ERRNO = (() => {
+  const wit = readFileSync(new URL('wit/syscalls.wit', ROOT), 'utf8');
+  const body = wit.slice(wit.indexOf('enum errno {'), wit.indexOf('\n    }', wit.indexOf('enum errno {')));
+  return [...body.matchAll(/^\s+([a-z-]+),$/gm)].map((m) => m[1]!);
+})();
+const FILE_KINDS = Object.keys(FILE_TYPE).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+const DISPOSE = Symbol.dispose ?? Symbol.for('dispose');
+
+/** `unixsock:ipc/syscalls` as jco calls an import: lifted values in, errors thrown as their case name. */
+function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
+  const check = (r: number): number => {
+    if (r < 0) throw WIT_ERRNO[errnoIndex(-r)];
+    return r;
+  };
+  const name = new Uint8Array(128);
+  const identity = new BigUint64Array(3);
+  return {
+    socket: (kind: SocketType) => check(native.socket(SOCKET_TYPE[kind])),
+    bind: (fd: number, sa: Uint8Array) => { check(native.bind(fd, sa)); },
+    listen: (fd: number, backlog: number) => { check(native.listen(fd, backlog)); },
+    connect: (fd: number, sa: Uint8Array) => { check(native.connect(fd, sa)); },
+    accept: (fd: number) => check(native.accept(fd)),
+    getSockName: (fd: number) => name.slice(0, check(native.getSockName(fd, name))),
+    getPeerName: (fd: number) => name.slice(0, check(native.getPeerName(fd, name))),
+    shutdown: (fd: number, how: string) => { check(native.shutdown(fd, ['receive', 'send', 'both'].indexOf(how))); },
+    close: (fd: number) => { check(native.close(fd)); },
+    pathIdentity: (path: Uint8Array) => {
+      check(native.pathIdentity(path, identity));
+      return { device: identity[0], inode: identity[1], kind: FILE_KINDS[Number(identity[2])] };
+    },
+    unlink: (path: Uint8Array) => { check(native.unlink(path)); },
+    setUmask: (mask: number) => native.setUmask(mask),
+    hostPlatform: () => HOST_PLATFORM,
+  };
+}
+
+type Jco = { tag: string; val?: any };
+const fromJcoAddress = (a: Jco): WitAddress => ({ kind: CASES.indexOf(a.tag as never) as WitAddress['kind'], value: a.val });
+
+function fromJcoFailure(p: Jco): SocketFailure {
+  if (p.tag === 'invalid-state') return { kind: 'invalid-state' };
+  if (p.tag === 'os') {
+    return { kind: 'os', condition: p.val.code, errno: ERRNO_NAMES[WIT_ERRNO.indexOf(p.val.errno)]!, operation: p.val.operation };
+  }
+  const v = p.val.val;
+  const failure = { tag: ADDRESS_ERRORS.indexOf(p.val.tag), a: typeof v === 'number' ? v : v?.length ?? 0, b: v?.maximum ?? 0 };
+  return { kind: 'invalid-address', problem: problemOf(failure) };
+}
+
+/** What the scripted run calls. */
+type SocketsApi = Pick<SocketsBinding,
+  | 'listen' | 'accept' | 'listenerAddress' | 'closeListener' | 'dropListener'
+  | 'connect' | 'localAddress' | 'remoteAddress' | 'shutdown' | 'closeConnection' | 'dropConnection'
+  | 'bindDatagram' | 'connectDatagram' | 'datagramLocalAddress' | 'datagramRemoteAddress' | 'closeDatagram' | 'dropDatagram'
+  | 'datagramDescriptor'>;
+
+/** The jco instance behind SocketsApi: a handle indexes `objects`. */
+function jcoSockets(root: Record<string, JcoApi>): SocketsApi {
+  const objects: any[] = [undefined];
+  const own = (o: unknown): number => objects.push(o) - 1;
+  const toJcoOrNone = (a: WitAddress | undefined) => (a === undefined ? undefined : toJco(a));
+  const { Listener, Connection, Datagram } = root.sockets as Record<string, any>;
+  const close = (h: number) => objects[h].close();
+  const drop = (h: number) => objects[h][DISPOSE]();
+  const local = (h: number) => fromJcoAddress(objects[h].localAddress());
+  const remote = (h: number) => fromJcoAddress(objects[h].remoteAddress());
+  const calls: Record<keyof SocketsApi, (...args: any[]) => unknown> = {
+    listen: (a, o) => own(Listener.listen(toJco(a), o)),
+    accept: (l) => { const c = objects[l].accept(); return c === undefined ? 0 : own(c); },
+    listenerAddress: local,
+    closeListener: close,
+    dropListener: drop,
+    connect: (a, type) => own(Connection.connect(toJco(a), type)),
+    localAddress: local,
+    remoteAddress: remote,
+    shutdown: (c, how) => objects[c].shutdown(['receive', 'send', 'both'][how]),
+    closeConnection: close,
+    dropConnection: drop,
+    bindDatagram: (a, o) => own(Datagram.bind(toJcoOrNone(a), o)),
+    connectDatagram: (d, a) => objects[d].connect(toJco(a)),
+    datagramLocalAddress: local,
+    datagramRemoteAddress: remote,
+    closeDatagram: close,
+    dropDatagram: drop,
+    datagramDescriptor: (d) => root.descriptors!.datagramDescriptor!(objects[d]),
+  };
+  const plain = new Set(['dropListener', 'dropConnection', 'dropDatagram', 'datagramDescriptor']);
+  return new Proxy({} as SocketsApi, {
+    get: (_t, method: keyof SocketsApi) => (...args: unknown[]) => {
+      if (plain.has(method)) return calls[method](...args);
+      try {
+        return { ok: true, value: calls[method](...args) };
+      } catch (err) {
+        const payload = (err as { payload?: Jco }).payload;
+        if (payload === undefined) throw err;
+        return { ok: false, failure: fromJcoFailure(payload) };
+      }
+    },
+  });
+}
+
+/** One run through every socket function, against the kernel; returns what each call answered. */
+function socketScript(b: SocketsApi, dir: string): string[] {
+  const log: string[] = [];
+  const note = <T>(label: string, out: SocketOutcome<T>, shown: (v: T) => unknown = (v) => v): T | undefined => {
+    log.push(`${label} ${show(out.ok ? { ok: shown(out.value) } : { err: out.failure })}`);
+    return out.ok ? out.value : undefined;
+  };
+  const handle = (h: number) => (h > 0 ? 'handle' : h);
+  const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir, name) });
+  const abstract: WitAddress = { kind: KIND.abstract, value: Buffer.from(`us-jco-${process.pid}\0x`) };
+  const OPTIONS: BindOptions = { mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir };
+  const listen = (type: SocketType, backlog = 8): ListenOptions => ({ ...OPTIONS, socketType: type, backlog });
+  const addresses: WitAddress[] = [
+    at('d.sock'), { kind: KIND.pathBytes, value: Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xff, 0x61])]) },
+    abstract,
+    at('x'.repeat(120)), at('a\0b'), { kind: KIND.path, value: '' }, { kind: KIND.abstract, value: Buffer.alloc(108) },
+  ];
+  // Datagram sockets: bind every kind of address, set a peer, close.
+  const server = note('bind', b.bindDatagram(at('server.sock'), OPTIONS), handle)!;
+  log.push(`mode ${(statSync(join(dir, 'server.sock')).mode & 0o777).toString(8)}`);
+  for (const a of [...addresses, undefined]) {
+    const d = note(`bind ${show(a)}`, b.bindDatagram(a, { ...OPTIONS, mode: undefined }), handle);
+    if (d === undefined) continue;
+    note('local', b.datagramLocalAddress(d));
+    note('connect', b.connectDatagram(d, at('server.sock')));
+    note('remote', b.datagramRemoteAddress(d));
+    note('close', b.closeDatagram(d));
+    note('close again', b.closeDatagram(d));
+    b.dropDatagram(d);
+  }
+  const auto = note('autobind', b.bindDatagram({ kind: KIND.unnamed, value: undefined }, OPTIONS), handle)!;
+  note('autobound', b.datagramLocalAddress(auto), (a) => [a.kind, (a.value as Uint8Array).length]);
+  b.dropDatagram(auto);
+  log.push(`descriptor ${b.datagramDescriptor(server) >= 0}`);
+  note('bind over a live socket', b.bindDatagram(at('server.sock'), OPTIONS));
+  note('connect to nothing', b.connectDatagram(server, at('missing.sock')));
+  // Listeners and connections of each type, and the mismatches.
+  for (const type of ['stream', 'seqpacket', 'datagram'] as const) {
+    const l = note(`listen ${type}`, b.listen(at(`${type}.sock`), listen(type)), handle);
+    note(`listen ${type} over a live datagram socket`, b.listen(at('server.sock'), listen(type)));
+    for (const peer of ['stream', 'seqpacket', 'datagram'] as const) {
+      const c = note(`connect ${peer} to ${type}`, b.connect(at(`${type}.sock`), peer), handle);
+      if (c === undefined) continue;
+      const a = note('accept', b.accept(l!), handle)!;
+      note('local', b.localAddress(c));
+      note('remote', b.remoteAddress(c));
+      note('accepted local', b.localAddress(a));
+      note('shutdown', b.shutdown(c, 1));
+      note('close', b.closeConnection(c));
+      b.dropConnection(c);
+      b.dropConnection(a);
+    }
+    note('connect datagram', b.connectDatagram(server, at(`${type}.sock`)));
+    if (l === undefined) continue;
+    note('accept none', b.accept(l), handle);
+    note('listener address', b.listenerAddress(l));
+    note('close', b.closeListener(l));
+    note('close again', b.closeListener(l));
+    b.dropListener(l);
+  }
+  note('close server', b.closeDatagram(server));
+  b.dropDatagram(server);
+  return log;
+}
+
+stock('should agree with the Node binding on every socket function, against the kernel', () => {
+  const dir = join(tmp.path, 'sockets');
+  mkdirSync(dir);
+  const root = instantiateJco({ 'unixsock:ipc/types': {}, 'unixsock:ipc/syscalls': jcoSyscalls() });
+  const mine = socketScript(new SocketsBinding(engine()), dir);
+  const theirs = socketScript(jcoSockets(root), dir);
+  assert.ok(mine.length > 60, `${mine.length} answers`);
+  assert.equal(theirs, mine);
+});
+
 stock('should commit host/generated exactly as jco generates it', async () => {
   const expected = (await generatedTypes(bytes)) as Record<string, string>;
   for (const [name, text] of Object.entries(expected)) {
@@ -177,6 +362,35 @@ memory('should not grow over 1M validate calls and 100k of every other call', ()
     e.validate(a, { ...o, relative: 1, workingDirectory: '/srv' });
   }
   assert.is(e.memorySize, before);
+});
+
+memory('should not grow over 20k runs of every socket function', () => {
+  const b = new SocketsBinding(engine());
+  const dir = makeTempDir('us-m');
+  const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir.path, name) });
+  const o: ListenOptions = { socketType: 'stream', backlog: 4, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir.path };
+  const value = (out: SocketOutcome<number>): number => (out as { value: number }).value;
+  const round = (): void => {
+    const l = value(b.listen(at('l.sock'), o));
+    const c = value(b.connect(at('l.sock'), 'stream'));
+    const a = value(b.accept(l));
+    b.connect(at('l.sock'), 'seqpacket'); // EPROTOTYPE: an error answer
+    const d = value(b.bindDatagram(at('d.sock'), o));
+    const e = value(b.bindDatagram(undefined, o));
+    b.connectDatagram(e, at('d.sock'));
+    b.connectDatagram(e, { kind: KIND.path, value: '' });
+    for (const x of [b.listenerAddress(l), b.localAddress(c), b.remoteAddress(c), b.localAddress(a)]) assert.ok(x.ok);
+    for (const x of [b.datagramLocalAddress(d), b.datagramRemoteAddress(e), b.datagramRemoteAddress(d)]) void x;
+    b.closeListener(l);
+    for (const h of [c, a]) b.dropConnection(h);
+    for (const h of [l]) b.dropListener(h);
+    for (const h of [d, e]) b.dropDatagram(h);
+  };
+  for (let i = 0; i < 100; i++) round();
+  const before = engine().memorySize;
+  for (let i = 0; i < 20_000; i++) round();
+  assert.is(engine().memorySize, before);
+  dir.remove();
 });
 
 memory.run();

@@ -3,6 +3,7 @@ export function conditionOf(errno: Errno): ErrorCode;
 export type Address = import('./unixsock-ipc-types.js').Address;
 export type ErrorCode = import('./unixsock-ipc-types.js').ErrorCode;
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
+export type SocketType = import('./unixsock-ipc-types.js').SocketType;
 export type AddressError = import('./unixsock-ipc-address.js').AddressError;
 export type Errno = import('./unixsock-ipc-syscalls.js').Errno;
 /**
@@ -49,7 +50,14 @@ export interface SocketErrorInvalidState {
   tag: 'invalid-state',
 }
 export interface ListenOptions {
+  socketType: SocketType,
   backlog: number,
+  mode?: number,
+  unlinkOnClose: boolean,
+  recoverStale: boolean,
+  workingDirectory?: string,
+}
+export interface BindOptions {
   mode?: number,
   unlinkOnClose: boolean,
   recoverStale: boolean,
@@ -61,10 +69,22 @@ export class Connection {
    * This type does not have a public constructor.
    */
   private constructor();
-  static connect(addr: Address): Connection;
+  static connect(addr: Address, socketType: SocketType): Connection;
   localAddress(): Address;
   remoteAddress(): Address;
   shutdown(how: ShutdownHow): void;
+  close(): void;
+}
+
+export class Datagram {
+  /**
+   * This type does not have a public constructor.
+   */
+  private constructor();
+  static bind(addr: Address | undefined, options: BindOptions): Datagram;
+  connect(addr: Address): void;
+  localAddress(): Address;
+  remoteAddress(): Address;
   close(): void;
 }
 
