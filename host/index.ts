@@ -9,5 +9,10 @@ export { type AddressProblem, type AddressReason, UnixsockAddressError } from '.
 export { type Platform } from './platform.js';
 export { UnixsockError, type ErrorCode } from './errors.js';
 export { type ListenOptions, UnixServer } from './server.js';
-export { type PeerCredentials, UnixSocket, type UnixSocketOptions } from './socket.js';
-export { type ConnectOptions, connect, createConnection, createServer, listen, socketPair } from './streams.js';
+export { type PeerCredentials } from './credentials.js';
+export { type Linger, type SocketOptionName, type SocketOptionValues } from './options.js';
+export { UnixSocket, type UnixSocketOptions } from './socket.js';
+export { type ConnectOptions, connect, createConnection, createServer, listen, socketPair, type SocketPairOptions } from './streams.js';
+export { createDatagramSocket, DatagramSocket, type DatagramSocketOptions } from './datagram.js';
+export { connectSeqpacket, listenSeqpacket, SeqpacketSocket, type SeqpacketListenOptions, type SeqpacketSocketOptions } from './seqpacket.js';
+export { type DescriptorLike, type MessageInfo, type SendOptions } from './messages.js';

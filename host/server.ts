@@ -38,8 +38,21 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
-interface Waiter {
-  resolve: (s: UnixSocket) => void;
+/** @internal What a server accepts: the socket type and the object wrapping each connection. */
+export interface ServerKind<S> {
+  type: 'stream' | 'seqpacket';
+  wrap(handle: number, fd: number, options: ListenOptions): S;
+  discard(socket: S): void;
+}
+
+const STREAM: ServerKind<UnixSocket> = {
+  type: 'stream',
+  wrap: (handle, fd, options) => new UnixSocket({ handle }, fd, { allowHalfOpen: options.allowHalfOpen }),
+  discard: (socket) => socket.destroy(),
+};
+
+interface Waiter<S> {
+  resolve: (s: S) => void;
   reject: (e: Error) => void;
 }
 
@@ -51,20 +64,22 @@ interface Waiter {
  * ### Event: 'error' — accept errors such as EMFILE (the server keeps listening)
  * ### Event: 'close'
  */
-export class UnixServer extends EventEmitter {
+export class UnixServer<S = UnixSocket> extends EventEmitter {
   #handle = 0;
   #fd = -1;
   #poller: Poller | undefined;
-  #queue: UnixSocket[] = [];
-  #waiters: Waiter[] = [];
+  #queue: S[] = [];
+  readonly #kind: ServerKind<S>;
+  #waiters: Waiter<S>[] = [];
   #options: ListenOptions;
   #address: SocketAddress | undefined;
   #polling = false;
   #retry: NodeJS.Timeout | undefined;
   #refed = true;
 
-  constructor(options: ListenOptions = {}, onConnection?: (socket: UnixSocket) => void) {
+  constructor(options: ListenOptions = {}, onConnection?: (socket: S) => void, kind: ServerKind<S> = STREAM as unknown as ServerKind<S>) {
     super();
+    this.#kind = kind;
     this.#options = options;
     if (onConnection !== undefined) this.on('connection', onConnection);
     this.on('newListener', (event) => {
@@ -98,6 +113,7 @@ export class UnixServer extends EventEmitter {
     if (!Number.isInteger(backlog) || backlog < 0) throw invalidOption('backlog', backlog);
     if (o.mode !== undefined && (!Number.isInteger(o.mode) || o.mode < 0 || o.mode > 0o777)) throw invalidOption('mode', o.mode);
     const out = sockets().listen(wit, {
+      socketType: this.#kind.type,
       backlog,
       mode: o.mode,
       unlinkOnClose: o.unlinkOnClose ?? true,
@@ -168,7 +184,7 @@ export class UnixServer extends EventEmitter {
       native.close(fd);
       return;
     }
-    const socket = new UnixSocket({ handle: out.value }, fd, { allowHalfOpen: this.#options.allowHalfOpen });
+    const socket = this.#kind.wrap(out.value, fd, this.#options);
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) waiter.resolve(socket);
     else if (this.listenerCount('connection') > 0) this.emit('connection', socket);
@@ -189,7 +205,7 @@ export class UnixServer extends EventEmitter {
    * # Errors
    * `ERR_SERVER_NOT_RUNNING` once closed; `AbortError` when `signal` aborts.
    */
-  accept(options: { signal?: AbortSignal } = {}): Promise<UnixSocket> {
+  accept(options: { signal?: AbortSignal } = {}): Promise<S> {
     const queued = this.#queue.shift();
     if (queued !== undefined) {
       this.#flush();
@@ -198,8 +214,8 @@ export class UnixServer extends EventEmitter {
     if (this.#handle === 0) return Promise.reject(notRunning());
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise<UnixSocket>((resolve, reject) => {
-      const waiter: Waiter = {
+    return new Promise<S>((resolve, reject) => {
+      const waiter: Waiter<S> = {
         resolve: (s) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(s);
@@ -225,7 +241,7 @@ export class UnixServer extends EventEmitter {
       const n = native.acceptBatch(this.#fd, BATCH);
       for (let i = 0; i < n; i++) {
         const out = sockets().adopt(this.#handle, BATCH[i]!);
-        if (out.ok) this.#queue.push(new UnixSocket({ handle: out.value }, BATCH[i]!, { allowHalfOpen: this.#options.allowHalfOpen }));
+        if (out.ok) this.#queue.push(this.#kind.wrap(out.value, BATCH[i]!, this.#options));
         else native.close(BATCH[i]!);
       }
     }
@@ -233,7 +249,7 @@ export class UnixServer extends EventEmitter {
   }
 
   /** Connections until the server closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<UnixSocket> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<S> {
     while (this.#handle !== 0 || this.#queue.length > 0) {
       try {
         yield await this.accept();
@@ -264,7 +280,7 @@ export class UnixServer extends EventEmitter {
     const out = sockets().closeListener(handle);
     sockets().dropListener(handle);
     for (const w of this.#waiters.splice(0)) w.reject(notRunning());
-    for (const s of this.#queue.splice(0)) s.destroy();
+    for (const s of this.#queue.splice(0)) this.#kind.discard(s);
     const err = out.ok ? undefined : failureError(out.failure);
     process.nextTick(() => {
       callback?.(err);

@@ -4,8 +4,10 @@
 import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { fromWitAddress, type SocketAddress } from './address.js';
+import { peerCredentials, type PeerCredentials } from './credentials.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { native, STREAM_EVENT, type StreamEngine } from './native.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
 
 /** Options of a UnixSocket. */
 export interface UnixSocketOptions {
@@ -15,16 +17,8 @@ export interface UnixSocketOptions {
   readCap?: number;
 }
 
-/** Peer process identity (SO_PEERCRED). */
-export interface PeerCredentials {
-  pid: number;
-  uid: number;
-  gid: number;
-}
-
 const HOW = { read: 0, write: 1, both: 2 } as const;
 const ENOTCONN = -constants.errno.ENOTCONN;
-const CREDENTIALS = new Int32Array(3);
 
 type Owner = { handle: number } | { fd: number };
 
@@ -184,10 +178,19 @@ export class UnixSocket extends Duplex {
 
   /** The peer process's pid, uid and gid (SO_PEERCRED). */
   peerCredentials(): PeerCredentials {
+    return peerCredentials(this.#fd);
+  }
+
+  /** getsockopt, typed: `socket.getOption('SO_SNDBUF')`. */
+  getOption<N extends SocketOptionName>(name: N): SocketOptionValues[N] {
     if (this.#fd < 0) throw failureError({ kind: 'invalid-state' });
-    const r = native.peerCredentials(this.#fd, CREDENTIALS);
-    if (r < 0) throw errnoError(r, 'getsockopt');
-    return { pid: CREDENTIALS[0]!, uid: CREDENTIALS[1]!, gid: CREDENTIALS[2]! };
+    return getOption(this.#fd, name);
+  }
+
+  /** setsockopt, typed: `socket.setOption('SO_SNDBUF', 1 << 20)`. */
+  setOption<N extends SocketOptionName>(name: N, value: SocketOptionValues[N]): void {
+    if (this.#fd < 0) throw failureError({ kind: 'invalid-state' });
+    setOption(this.#fd, name, value);
   }
 
   /** Let the event loop exit while this socket is open. */

@@ -1,7 +1,9 @@
 // Entry points for stream sockets: promise style (listen, connect) and
 // node:net style (createServer, createConnection), plus socketPair.
 import { constants } from 'node:os';
-import { UnixsockAddressError } from './errors.js';
+import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
+import { invalidArgValue, UnixsockAddressError } from './errors.js';
+import { SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { native } from './native.js';
 import { addressForMessage, witAddress } from './address.js';
@@ -35,7 +37,7 @@ export interface ConnectOptions extends UnixSocketOptions {
 }
 
 function connectOnce(addr: unknown, options: UnixSocketOptions): UnixSocket | Error {
-  const out = sockets().connect(witAddress(addr));
+  const out = sockets().connect(witAddress(addr), 'stream');
   if (out.ok) return new UnixSocket({ handle: out.value }, sockets().connectionDescriptor(out.value), options);
   return failureError(out.failure, addressForMessage(addr));
 }
@@ -94,15 +96,32 @@ export function createConnection(addr: unknown, onConnect?: () => void): UnixSoc
   return failed;
 }
 
+/** Options of socketPair(). */
+export type SocketPairOptions =
+  | (UnixSocketOptions & { type?: 'stream' })
+  | (DatagramSocketOptions & { type: 'datagram' })
+  | (SeqpacketSocketOptions & { type: 'seqpacket' });
+
+const PAIR_TYPES = { stream: 1, datagram: 2, seqpacket: 3 } as const;
+
 /**
- * A connected pair of stream sockets (socketpair(2)). To hand one end to a
- * child process, pass its `fd` in `spawn`'s `stdio` array, e.g.
+ * A connected pair of sockets (socketpair(2)): stream by default, or
+ * `{ type: 'datagram' }` / `{ type: 'seqpacket' }`. To hand one end to a child
+ * process, pass its `fd` in `spawn`'s `stdio` array, e.g.
  * `spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', child.fd] })`
- * (the child sees it as fd 3), then destroy that end in the parent.
+ * (the child sees it as fd 3), then close that end in the parent.
  */
-export function socketPair(options: UnixSocketOptions = {}): [UnixSocket, UnixSocket] {
+export function socketPair(options?: UnixSocketOptions & { type?: 'stream' }): [UnixSocket, UnixSocket];
+export function socketPair(options: DatagramSocketOptions & { type: 'datagram' }): [DatagramSocket, DatagramSocket];
+export function socketPair(options: SeqpacketSocketOptions & { type: 'seqpacket' }): [SeqpacketSocket, SeqpacketSocket];
+export function socketPair(options: SocketPairOptions = {}): [UnixSocket, UnixSocket] | [DatagramSocket, DatagramSocket] | [SeqpacketSocket, SeqpacketSocket] {
+  const type = options.type ?? 'stream';
+  if (!Object.hasOwn(PAIR_TYPES, type)) throw invalidArgValue('options.type', `must be 'stream', 'datagram' or 'seqpacket'. Received ${String(type)}`);
   const fds = new Int32Array(2);
-  const r = native.socketPair(1, fds);
+  const r = native.socketPair(PAIR_TYPES[type], fds);
   if (r < 0) throw errnoError(r, 'socketpair');
-  return [new UnixSocket({ fd: fds[0]! }, fds[0]!, options), new UnixSocket({ fd: fds[1]! }, fds[1]!, options)];
+  const [a, b] = [fds[0]!, fds[1]!];
+  if (options.type === 'datagram') return [new DatagramSocket({ fd: a }, a, options), new DatagramSocket({ fd: b }, b, options)];
+  if (options.type === 'seqpacket') return [new SeqpacketSocket({ fd: a }, a, options), new SeqpacketSocket({ fd: b }, b, options)];
+  return [new UnixSocket({ fd: a }, a, options), new UnixSocket({ fd: b }, b, options)];
 }

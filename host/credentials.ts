@@ -1,0 +1,20 @@
+// Peer credentials (SO_PEERCRED; getpeereid where that is all there is).
+import { errnoError, failureError } from './failures.js';
+import { native } from './native.js';
+
+/** Peer process identity. `pid` is -1 where the platform does not report it. */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+const OUT = new Int32Array(3);
+
+/** The credentials of the process at the other end of the connected socket `fd` (-1: closed). */
+export function peerCredentials(fd: number): PeerCredentials {
+  if (fd < 0) throw failureError({ kind: 'invalid-state' });
+  const r = native.peerCredentials(fd, OUT);
+  if (r < 0) throw errnoError(r, 'getsockopt');
+  return { pid: OUT[0]!, uid: OUT[1]!, gid: OUT[2]! };
+}

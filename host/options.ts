@@ -1,0 +1,120 @@
+// Socket options with typed names and values, over the shim's
+// getSocketOption / setSocketOption (SOL_SOCKET only). Every unixsock socket
+// object exposes getOption/setOption through these two functions.
+import { invalidArgType, invalidArgValue } from './errors.js';
+import { errnoError } from './failures.js';
+import { native, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
+
+/** SO_LINGER's value. */
+export interface Linger {
+  enabled: boolean;
+  seconds: number;
+}
+
+/** The value type of each option name. */
+export interface SocketOptionValues {
+  /** SO_SNDBUF in bytes (Linux reports double what was set: kernel bookkeeping). */
+  SO_SNDBUF: number;
+  /** SO_RCVBUF in bytes (doubled on Linux, as SO_SNDBUF). */
+  SO_RCVBUF: number;
+  /** SO_PASSCRED: attach the sender's credentials to each received message (Linux). */
+  SO_PASSCRED: boolean;
+  /** SO_TYPE (read-only). */
+  SO_TYPE: 'stream' | 'datagram' | 'seqpacket';
+  /** SO_ERROR (read-only; reading clears it): the pending error's code, or null. */
+  SO_ERROR: string | null;
+  /** SO_ACCEPTCONN (read-only): the socket is listening. */
+  SO_ACCEPTCONN: boolean;
+  /** SO_LINGER. */
+  SO_LINGER: Linger;
+  /** SO_RCVTIMEO in milliseconds, 0 = none (affects blocking calls only; see RawSocket). */
+  SO_RCVTIMEO: number;
+  /** SO_SNDTIMEO in milliseconds, 0 = none. */
+  SO_SNDTIMEO: number;
+}
+
+export type SocketOptionName = keyof SocketOptionValues;
+
+const NUMBERS: Record<SocketOptionName, number> = {
+  SO_SNDBUF: SOCKET_OPTION.sendBuffer,
+  SO_RCVBUF: SOCKET_OPTION.receiveBuffer,
+  SO_PASSCRED: SOCKET_OPTION.passCredentials,
+  SO_TYPE: SOCKET_OPTION.type,
+  SO_ERROR: SOCKET_OPTION.error,
+  SO_ACCEPTCONN: SOCKET_OPTION.acceptConnections,
+  SO_LINGER: SOCKET_OPTION.linger,
+  SO_RCVTIMEO: SOCKET_OPTION.receiveTimeout,
+  SO_SNDTIMEO: SOCKET_OPTION.sendTimeout,
+};
+
+const READ_ONLY = new Set<SocketOptionName>(['SO_TYPE', 'SO_ERROR', 'SO_ACCEPTCONN']);
+const TYPE_NAMES = { [SOCKET_TYPE.stream]: 'stream', [SOCKET_TYPE.datagram]: 'datagram', [SOCKET_TYPE.seqpacket]: 'seqpacket' } as const;
+const OUT = new Int32Array(2);
+const INT32_MAX = 0x7fffffff;
+
+function optionNumber(name: unknown): number {
+  if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
+  if (!Object.hasOwn(NUMBERS, name)) {
+    throw invalidArgValue('name', `must be one of ${Object.keys(NUMBERS).join(', ')}. Received '${name.slice(0, 40)}'`);
+  }
+  return NUMBERS[name as SocketOptionName];
+}
+
+/** getsockopt on `fd`, typed by name. */
+export function getOption<N extends SocketOptionName>(fd: number, name: N): SocketOptionValues[N] {
+  const option = optionNumber(name);
+  const r = native.getSocketOption(fd, option, OUT);
+  if (r < 0) throw errnoError(r, 'getsockopt');
+  const value = OUT[0]!;
+  switch (name as SocketOptionName) {
+    case 'SO_PASSCRED':
+    case 'SO_ACCEPTCONN':
+      return (value !== 0) as SocketOptionValues[N];
+    case 'SO_TYPE':
+      return TYPE_NAMES[value as keyof typeof TYPE_NAMES] as SocketOptionValues[N];
+    case 'SO_ERROR':
+      return (value === 0 ? null : errnoError(value, 'getsockopt').code) as SocketOptionValues[N];
+    case 'SO_LINGER':
+      return { enabled: value !== 0, seconds: OUT[1]! } as SocketOptionValues[N];
+    default:
+      return value as SocketOptionValues[N];
+  }
+}
+
+function wholeNumber(name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be an integer >= 0 and <= ${max}. Received ${value}`), { code: 'ERR_OUT_OF_RANGE' });
+  }
+  return value;
+}
+
+/** setsockopt on `fd`, typed by name; a read-only name or a bad value throws before any syscall. */
+export function setOption<N extends SocketOptionName>(fd: number, name: N, value: SocketOptionValues[N]): void {
+  const option = optionNumber(name);
+  if (READ_ONLY.has(name)) throw invalidArgValue('name', `'${name}' is read-only`);
+  let a: number;
+  let b: number | undefined;
+  switch (name as SocketOptionName) {
+    case 'SO_PASSCRED':
+      if (typeof value !== 'boolean') throw invalidArgType('value', 'of type boolean', value);
+      a = value ? 1 : 0;
+      break;
+    case 'SO_LINGER': {
+      if (typeof value !== 'object' || value === null) throw invalidArgType('value', 'an object { enabled, seconds }', value);
+      const { enabled, seconds } = value as Linger;
+      if (typeof enabled !== 'boolean') throw invalidArgType('value.enabled', 'of type boolean', enabled);
+      a = enabled ? 1 : 0;
+      b = wholeNumber('value.seconds', seconds, INT32_MAX);
+      break;
+    }
+    case 'SO_RCVTIMEO':
+    case 'SO_SNDTIMEO':
+      a = wholeNumber('value', value, INT32_MAX);
+      break;
+    default:
+      a = wholeNumber('value', value, INT32_MAX);
+  }
+  const r = native.setSocketOption(fd, option, a, b);
+  if (r < 0) throw errnoError(r, 'setsockopt');
+}
