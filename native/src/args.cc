@@ -1,7 +1,11 @@
 // Argument validation helpers (see args.h).
 #include "args.h"
 
+#include <algorithm>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace unixsock {
@@ -48,8 +52,31 @@ bool ThrowTypeError(Napi::Env env, const char* message) {
   return false;
 }
 
+int CopySockaddr(const Napi::Uint8Array& bytes, sockaddr_storage* storage,
+                 socklen_t* length) {
+  size_t size = bytes.ByteLength();
+  if (size > sizeof(sockaddr_storage)) return -EINVAL;
+  std::memset(storage, 0, sizeof(*storage));
+  if (size > 0) std::memcpy(storage, bytes.Data(), size);
+  *length = static_cast<socklen_t>(size);
+  return 0;
+}
+
 bool IsBytes(const Napi::Value& value) {
   return IsTypedArrayOf(value, napi_uint8_array);
+}
+
+bool ReadBufferArray(Napi::Env env, Napi::Array array, size_t limit,
+                     const char* message, std::vector<Napi::Uint8Array>* out) {
+  size_t count = std::min<size_t>(array.Length(), limit);
+  out->reserve(out->size() + count);
+  for (size_t i = 0; i < count; i++) {
+    Napi::Value element = array.Get(static_cast<uint32_t>(i));
+    if (env.IsExceptionPending()) return false;
+    if (!IsBytes(element)) return ThrowTypeError(env, message);
+    out->push_back(element.As<Napi::Uint8Array>());
+  }
+  return true;
 }
 
 bool ReadInt32(const Napi::CallbackInfo& info, size_t index, const char* name,

@@ -6,10 +6,12 @@
 #define UNIXSOCK_ARGS_H_
 
 #include <napi.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace unixsock {
 
@@ -38,8 +40,22 @@ bool ReadBigUint64Array(const Napi::CallbackInfo& info, size_t index,
 bool ReadFunction(const Napi::CallbackInfo& info, size_t index,
                   const char* name, Napi::Function* out);
 
+// Copies a caller-encoded sockaddr (raw bytes, length = socklen) into aligned
+// storage. The bytes are not interpreted; the kernel judges them. Returns 0 or
+// -EINVAL when longer than any sockaddr.
+int CopySockaddr(const Napi::Uint8Array& bytes, sockaddr_storage* storage,
+                 socklen_t* length);
+
 // True if `value` is a Uint8Array.
 bool IsBytes(const Napi::Value& value);
+
+// The first `limit` elements of `array`, each a Uint8Array, all read before
+// the caller takes any data pointer (element getters are arbitrary JS and
+// must not run between taking pointers and the syscall). False with an
+// exception pending when a getter threw or an element is not a Uint8Array
+// (a TypeError with `message`).
+bool ReadBufferArray(Napi::Env env, Napi::Array array, size_t limit,
+                     const char* message, std::vector<Napi::Uint8Array>* out);
 
 // Throws a TypeError with `message`; always returns false.
 bool ThrowTypeError(Napi::Env env, const char* message);

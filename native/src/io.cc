@@ -18,12 +18,6 @@ namespace unixsock {
 
 namespace {
 
-#if defined(IOV_MAX)
-constexpr size_t kIovMax = IOV_MAX;
-#else
-constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
-#endif
-
 // Reads fd, buf, offset, length and checks offset + length <= buf.length.
 bool ReadRange(const Napi::CallbackInfo& info, int32_t* fd,
                Napi::Uint8Array* buf, size_t* offset, size_t* length) {
@@ -77,20 +71,13 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   Napi::Array array = info[1].As<Napi::Array>();
-  size_t count = std::min<size_t>(array.Length(), kIovMax);
-  // Collect every element before taking any data pointer: element getters are
-  // arbitrary JS and must not run between taking pointers and the syscall.
+  // At most IOV_MAX buffers go out per call (the rest is the caller's).
   std::vector<Napi::Uint8Array> buffers;
-  buffers.reserve(count);
-  for (size_t i = 0; i < count; i++) {
-    Napi::Value element = array.Get(static_cast<uint32_t>(i));
-    if (env.IsExceptionPending()) return Napi::Value();
-    if (!IsBytes(element)) {
-      ThrowTypeError(env, "bufs must be an array of Uint8Array");
-      return Napi::Value();
-    }
-    buffers.push_back(element.As<Napi::Uint8Array>());
+  if (!ReadBufferArray(env, array, kIovMax,
+                       "bufs must be an array of Uint8Array", &buffers)) {
+    return Napi::Value();
   }
+  size_t count = buffers.size();
   std::vector<iovec> iov(count);
   for (size_t i = 0; i < count; i++) {
     iov[i].iov_base = buffers[i].Data();

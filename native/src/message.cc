@@ -19,37 +19,9 @@
 #include "platform.h"
 #include "retry.h"
 
-// SCM_CREDENTIALS (struct ucred: pid, uid, gid) in both directions.
-#if defined(__linux__) && defined(SCM_CREDENTIALS)
-#define UNIXSOCK_HAVE_SCM_CREDENTIALS 1
-#else
-#define UNIXSOCK_HAVE_SCM_CREDENTIALS 0
-#endif
-
-// recvmsg(2) installs received descriptors close-on-exec (MSG_CMSG_CLOEXEC);
-// elsewhere FD_CLOEXEC is set on each right after the syscall.
-#if defined(MSG_CMSG_CLOEXEC) && !defined(UNIXSOCK_PORTABLE_FALLBACKS)
-#define UNIXSOCK_RECV_CLOEXEC MSG_CMSG_CLOEXEC
-#else
-#define UNIXSOCK_RECV_CLOEXEC 0
-#endif
-
-// recvmsg(2) with MSG_TRUNC returns a datagram's real length (Linux).
-#if defined(__linux__)
-#define UNIXSOCK_RECV_REAL_LENGTH MSG_TRUNC
-#else
-#define UNIXSOCK_RECV_REAL_LENGTH 0
-#endif
-
 namespace unixsock {
 
 namespace {
-
-#if defined(IOV_MAX)
-constexpr size_t kIovMax = IOV_MAX;
-#else
-constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
-#endif
 
 // Most descriptors one call accepts (sendMessage: more is a TypeError) or
 // makes room for (receiveMessage: a longer fdsOut is used up to this many).
@@ -149,30 +121,21 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
 
-  // Collect every element before taking any data pointer: element getters are
-  // arbitrary JS and must not run between taking pointers and the syscall.
   std::vector<Napi::Uint8Array> buffers;
   if (single) {
     buffers.push_back(bufs.As<Napi::Uint8Array>());
   } else {
     Napi::Array array = bufs.As<Napi::Array>();
-    uint32_t count = array.Length();
-    if (count > kIovMax) {
+    if (array.Length() > kIovMax) {
       std::string message =
           "bufs must hold at most " + std::to_string(kIovMax) + " buffers";
       ThrowTypeError(env, message.c_str());
       return Napi::Value();
     }
-    buffers.reserve(count);
-    for (uint32_t i = 0; i < count; i++) {
-      Napi::Value element = array.Get(i);
-      if (env.IsExceptionPending()) return Napi::Value();
-      if (!IsBytes(element)) {
-        ThrowTypeError(env,
-                       "bufs must be a Uint8Array or an array of Uint8Array");
-        return Napi::Value();
-      }
-      buffers.push_back(element.As<Napi::Uint8Array>());
+    if (!ReadBufferArray(env, array, kIovMax,
+                         "bufs must be a Uint8Array or an array of Uint8Array",
+                         &buffers)) {
+      return Napi::Value();
     }
   }
   size_t fd_count = has_fds ? fds.ElementLength() : 0;
@@ -190,11 +153,8 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   sockaddr_storage storage;
   socklen_t address_length = 0;
   if (has_address) {
-    size_t size = address.ByteLength();
-    if (size > sizeof(storage)) return NumberResult(env, -EINVAL);
-    std::memset(&storage, 0, sizeof(storage));
-    if (size > 0) std::memcpy(&storage, address.Data(), size);
-    address_length = static_cast<socklen_t>(size);
+    int r = CopySockaddr(address, &storage, &address_length);
+    if (r < 0) return NumberResult(env, r);
   }
 
   std::vector<iovec> iov(buffers.size());

@@ -6,7 +6,10 @@
 #ifndef UNIXSOCK_PLATFORM_H_
 #define UNIXSOCK_PLATFORM_H_
 
+#include <limits.h>
 #include <sys/socket.h>
+
+#include <cstddef>
 
 // socket(2)/socketpair(2) accept SOCK_NONBLOCK | SOCK_CLOEXEC in the type.
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC) && \
@@ -75,6 +78,39 @@
 #else
 #define UNIXSOCK_MAX_FDS_PER_MESSAGE 64
 #endif
+
+// SCM_CREDENTIALS (struct ucred: pid, uid, gid) in both directions.
+#if defined(__linux__) && defined(SCM_CREDENTIALS)
+#define UNIXSOCK_HAVE_SCM_CREDENTIALS 1
+#else
+#define UNIXSOCK_HAVE_SCM_CREDENTIALS 0
+#endif
+
+// recvmsg(2) installs received descriptors close-on-exec (MSG_CMSG_CLOEXEC);
+// elsewhere FD_CLOEXEC is set on each right after the syscall.
+#if defined(MSG_CMSG_CLOEXEC) && !defined(UNIXSOCK_PORTABLE_FALLBACKS)
+#define UNIXSOCK_RECV_CLOEXEC MSG_CMSG_CLOEXEC
+#else
+#define UNIXSOCK_RECV_CLOEXEC 0
+#endif
+
+// recvmsg(2) with MSG_TRUNC returns a datagram's real length (Linux).
+#if defined(__linux__)
+#define UNIXSOCK_RECV_REAL_LENGTH MSG_TRUNC
+#else
+#define UNIXSOCK_RECV_REAL_LENGTH 0
+#endif
+
+namespace unixsock {
+
+// Most iovecs one sendmsg(2) takes.
+#if defined(IOV_MAX)
+constexpr size_t kIovMax = IOV_MAX;
+#else
+constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
+#endif
+
+}  // namespace unixsock
 
 // process.platform spelling of the target OS.
 #if defined(__linux__)

@@ -57,17 +57,18 @@ constexpr int kCreateFlags =
     0;
 #endif
 
-// Copies a caller-encoded sockaddr (raw bytes, length = socklen) into aligned
-// storage. The bytes are not interpreted; the kernel judges them. Returns 0 or
-// -EINVAL when longer than any sockaddr.
-int CopySockaddr(const Napi::Uint8Array& bytes, sockaddr_storage* storage,
-                 socklen_t* length) {
-  size_t size = bytes.ByteLength();
-  if (size > sizeof(sockaddr_storage)) return -EINVAL;
-  std::memset(storage, 0, sizeof(*storage));
-  if (size > 0) std::memcpy(storage, bytes.Data(), size);
-  *length = static_cast<socklen_t>(size);
-  return 0;
+// The fd and sockaddr arguments of bind/connect, the sockaddr copied into
+// *storage: false with an exception pending; otherwise *error is 0, or
+// -EINVAL for a sockaddr longer than sockaddr_storage.
+bool ReadSocketAndAddress(const Napi::CallbackInfo& info, int32_t* fd,
+                          sockaddr_storage* storage, socklen_t* length,
+                          int* error) {
+  Napi::Uint8Array bytes;
+  if (!ReadInt32(info, 0, "fd", fd) || !ReadBytes(info, 1, "sockaddr", &bytes)) {
+    return false;
+  }
+  *error = CopySockaddr(bytes, storage, length);
+  return true;
 }
 
 // getsockname/getpeername share one shape.
@@ -169,13 +170,12 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 Napi::Value Bind(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t fd = 0;
-  Napi::Uint8Array bytes;
-  if (!ReadInt32(info, 0, "fd", &fd) || !ReadBytes(info, 1, "sockaddr", &bytes)) {
-    return Napi::Value();
-  }
   sockaddr_storage storage;
   socklen_t length = 0;
-  int r = CopySockaddr(bytes, &storage, &length);
+  int r = 0;
+  if (!ReadSocketAndAddress(info, &fd, &storage, &length, &r)) {
+    return Napi::Value();
+  }
   if (r < 0) return NumberResult(env, r);
   r = RetryOnEintr([&] {
     return bind(fd, reinterpret_cast<const sockaddr*>(&storage), length);
@@ -198,13 +198,12 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t fd = 0;
-  Napi::Uint8Array bytes;
-  if (!ReadInt32(info, 0, "fd", &fd) || !ReadBytes(info, 1, "sockaddr", &bytes)) {
-    return Napi::Value();
-  }
   sockaddr_storage storage;
   socklen_t length = 0;
-  int r = CopySockaddr(bytes, &storage, &length);
+  int r = 0;
+  if (!ReadSocketAndAddress(info, &fd, &storage, &length, &r)) {
+    return Napi::Value();
+  }
   if (r < 0) return NumberResult(env, r);
   // Not retried: after EINTR the connection proceeds asynchronously and a
   // second connect(2) would fail with EALREADY. Report it as in progress.

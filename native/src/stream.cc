@@ -31,12 +31,6 @@ constexpr int kEventShutdown = 5;
 constexpr size_t kDefaultReadCap = 256 * 1024;
 constexpr size_t kMaxReadCap = 64 * 1024 * 1024;
 
-#if defined(IOV_MAX)
-constexpr size_t kIovMax = IOV_MAX;
-#else
-constexpr size_t kIovMax = 16;  // POSIX minimum (_XOPEN_IOV_MAX)
-#endif
-
 // iovecs on the stack for write() before falling back to the heap.
 constexpr size_t kInlineIovecs = 64;
 // Most queued pieces one flush sendmsg gathers.
