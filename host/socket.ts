@@ -3,11 +3,13 @@
 // writev); the engine component owns the descriptor and closes it.
 import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
-import { fromWitAddress, type SocketAddress } from './address.js';
+import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { errnoError, failureError, sockets } from './failures.js';
-import { native, STREAM_EVENT, type StreamEngine } from './native.js';
+import { invalidArgValue } from './errors.js';
+import { errnoError, failureError } from './failures.js';
+import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
+import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './owner.js';
 
 /** Options of a UnixSocket. */
 export interface UnixSocketOptions {
@@ -17,10 +19,7 @@ export interface UnixSocketOptions {
   readCap?: number;
 }
 
-const HOW = { read: 0, write: 1, both: 2 } as const;
 const ENOTCONN = -constants.errno.ENOTCONN;
-
-type Owner = { handle: number } | { fd: number };
 
 /**
  * A connected Unix stream socket.
@@ -123,12 +122,7 @@ export class UnixSocket extends Duplex {
     this.#pending.clear();
     const owner = this.#owner;
     this.#owner = undefined;
-    if (owner !== undefined && 'handle' in owner) {
-      sockets().closeConnection(owner.handle);
-      sockets().dropConnection(owner.handle);
-    } else if (owner !== undefined) {
-      native.close(owner.fd);
-    }
+    if (owner !== undefined) closeOwner(owner);
     this.#fd = -1;
     cb(err);
   }
@@ -140,40 +134,22 @@ export class UnixSocket extends Duplex {
 
   /** shutdown(2) one or both directions; 'write' waits for queued data like end(). */
   shutdown(how: 'read' | 'write' | 'both' = 'both'): void {
-    if (!(how in HOW)) throw Object.assign(new TypeError(`shutdown: how must be 'read', 'write' or 'both'`), { code: 'ERR_INVALID_ARG_VALUE' });
+    if (!Object.hasOwn(SHUTDOWN, how)) throw invalidArgValue('how', `must be 'read', 'write' or 'both'. Received ${String(how)}`);
     if (how === 'write') {
       this.end();
       return;
     }
-    const owner = this.#owner;
-    if (owner === undefined) throw failureError({ kind: 'invalid-state' });
-    if ('handle' in owner) {
-      const out = sockets().shutdown(owner.handle, HOW[how]);
-      if (!out.ok) throw failureError(out.failure);
-    } else {
-      const r = native.shutdown(owner.fd, HOW[how]);
-      if (r < 0) throw errnoError(r, 'shutdown');
-    }
-  }
-
-  #address(peer: boolean): SocketAddress | undefined {
-    const owner = this.#owner;
-    if (owner === undefined) return undefined;
-    if ('handle' in owner) {
-      const out = peer ? sockets().remoteAddress(owner.handle) : sockets().localAddress(owner.handle);
-      return out.ok ? fromWitAddress(out.value) : undefined;
-    }
-    return { unnamed: true };
+    ownerShutdown(this.#owner, SHUTDOWN[how]);
   }
 
   /** The local address, decoded (abstract names exact; socketpair ends unnamed). */
   get localAddress(): SocketAddress | undefined {
-    return this.#address(false);
+    return ownerAddress(this.#owner, false);
   }
 
   /** The peer's address, decoded. */
   get remoteAddress(): SocketAddress | undefined {
-    return this.#address(true);
+    return ownerAddress(this.#owner, true);
   }
 
   /** The peer process's pid, uid and gid (SO_PEERCRED). */
