@@ -16,6 +16,15 @@ const tmp = makeTempDir('us-m');
 const at = (name: string): string => join(tmp.path, name);
 const linux = process.platform === 'linux';
 
+/** Too long, NUL inside, empty, wrong type, ill-formed UTF-16 (no UTF-8 form): each with its error code. */
+const BAD_ADDRESSES: [unknown, string][] = [
+  [at('x'.repeat(120)), 'ERR_INVALID_ARG_VALUE'],
+  [at('nul\0inside'), 'ERR_INVALID_ARG_VALUE'],
+  ['', 'ERR_INVALID_ARG_VALUE'],
+  [42, 'ERR_INVALID_ARG_TYPE'],
+  [at('lone-surrogate-\ud800'), 'ERR_INVALID_ARG_VALUE'],
+];
+
 function nextMessage(s: DatagramSocket | { once: DatagramSocket['once'] }, ms = 5000): Promise<[Buffer, MessageInfo]> {
   return within(new Promise((resolve) => (s as DatagramSocket).once('message', (d: Buffer, i: MessageInfo) => resolve([d, i]))), ms, 'message');
 }
@@ -197,13 +206,7 @@ dgram('should recover a stale datagram socket file and never displace a live one
 dgram('should refuse bad input with typed errors, creating nothing and leaking nothing', async () => {
   const before = await openFds();
   const entries = readdirSync(tmp.path).length;
-  const bad: [unknown, string][] = [
-    [at('x'.repeat(120)), 'ERR_INVALID_ARG_VALUE'],
-    [at('nul\0inside'), 'ERR_INVALID_ARG_VALUE'],
-    ['', 'ERR_INVALID_ARG_VALUE'],
-    [42, 'ERR_INVALID_ARG_TYPE'],
-    [at('lone-surrogate-\ud800'), 'ERR_INVALID_ARG_VALUE'],
-  ];
+  const bad = BAD_ADDRESSES;
   for (const [addr, code] of bad) {
     await expectCode(() => createDatagramSocket({ bind: addr }), code);
     await expectCode(() => createDatagramSocket({ connect: addr }), code);
@@ -334,6 +337,19 @@ if (!linux) {
     await expectCode(() => socketPair({ type: 'raw' as 'stream' }), 'ERR_INVALID_ARG_VALUE');
     await expectCode(connectSeqpacket(''), 'ERR_INVALID_ARG_VALUE');
     await expectCode(connectSeqpacket(at('none.sock')), 'ENOENT');
+  });
+
+  seq('should refuse bad input at listenSeqpacket and connectSeqpacket, creating nothing and leaking nothing', async () => {
+    const before = await openFds();
+    const entries = readdirSync(tmp.path).length;
+    for (const [addr, code] of BAD_ADDRESSES) {
+      await expectCode(listenSeqpacket(addr), code);
+      await expectCode(connectSeqpacket(addr), code);
+    }
+    await expectCode(listenSeqpacket(at('opt.sock'), { receiveSize: 0 }), 'ERR_INVALID_ARG_VALUE');
+    await expectCode(connectSeqpacket(at('opt.sock'), { maxDescriptors: 'many' as unknown as number }), 'ERR_INVALID_ARG_TYPE');
+    assert.is(readdirSync(tmp.path).length, entries, 'nothing created');
+    assert.is(await openFds(), before, 'no descriptor leaked');
   });
 }
 

@@ -3,6 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
 
 /** Negative errno for a symbolic name, e.g. `errno('ENOENT')` === -2 on Linux. */
 export function errno(name: keyof typeof constants.errno): number {
@@ -64,4 +65,15 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Asserts that `call` throws a TypeError (a programmer error in the arguments). */
+export function throwsTypeError(call: () => unknown, label: string): void {
+  try {
+    call();
+  } catch (error) {
+    assert.instance(error, TypeError, label);
+    return;
+  }
+  assert.unreachable(`${label} did not throw`);
 }

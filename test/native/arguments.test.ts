@@ -4,19 +4,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { native, SOCKET_TYPE } from '../../host/native.js';
 import type { NativeBinding } from '../../host/native.js';
+import { throwsTypeError } from './_support.js';
 
 /** The binding with its types erased, to pass deliberately wrong arguments. */
 const loose = native as unknown as Record<keyof NativeBinding, (...args: unknown[]) => unknown>;
-
-function throwsTypeError(call: () => unknown, label: string): void {
-  try {
-    call();
-  } catch (error) {
-    assert.instance(error, TypeError, label);
-    return;
-  }
-  assert.unreachable(`${label} did not throw`);
-}
 
 const Arguments = suite('argument validation');
 

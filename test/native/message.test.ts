@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MESSAGE_FLAG, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
 import type { NativeBinding } from '../../host/native.js';
-import { descriptorFlags, errno, O_CLOEXEC, openDescriptorCount, pathAddress, tempDir } from './_support.js';
+import { O_CLOEXEC, descriptorFlags, errno, openDescriptorCount, pathAddress, tempDir, throwsTypeError } from './_support.js';
 
 /** The binding with its types erased, to pass deliberately wrong arguments. */
 const loose = native as unknown as Record<keyof NativeBinding, (...args: unknown[]) => unknown>;
@@ -59,16 +59,6 @@ function receive(
     fds: Array.from(fdsOut.subarray(0, result >= 0 ? info[2]! : 0)),
     address: addrOut ? addrOut.subarray(0, result >= 0 ? info[3]! : 0) : new Uint8Array(0),
   };
-}
-
-function throwsTypeError(call: () => unknown, label: string): void {
-  try {
-    call();
-  } catch (error) {
-    assert.instance(error, TypeError, label);
-    return;
-  }
-  assert.unreachable(`${label} did not throw`);
 }
 
 const Message = suite('message I/O with ancillary data');
