@@ -94,6 +94,8 @@ interop('should connect to socat servers over a path and an abstract name', asyn
     [`ABSTRACT-LISTEN:us-${process.pid}-s2`, `\0us-${process.pid}-s2`],
   ] as const) {
     const child = spawn('socat', ['-t5', listenSpec, 'EXEC:cat'], { stdio: 'ignore' });
+    // Listen for 'exit' now: socat may be gone before the transfer is read.
+    const exited = event(child, 'exit', 15000);
     let c: UnixSocket | undefined;
     for (let i = 0; i < 100 && c === undefined; i++) {
       c = await connect(addr).catch(async () => { await new Promise((r) => setTimeout(r, 50)); return undefined; });
@@ -101,7 +103,7 @@ interop('should connect to socat servers over a path and an abstract name', asyn
     assert.ok(c, `connected to ${listenSpec}`);
     c!.end('through cat');
     assert.is((await readAll(c!)).toString(), 'through cat');
-    await event(child, 'exit', 10000);
+    await exited;
   }
 });
 
@@ -122,11 +124,12 @@ interop('should connect to python3 servers with half-close', async () => {
   if (!PYTHON) return skip('python3 is not installed');
   const path = join(tmp.path, 'pys.sock');
   const child = spawn('python3', ['-c', PY_SERVER, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = event(child, 'exit', 15000);
   await event(child.stdout, 'data', 10000);
   const c = await connect(path, { allowHalfOpen: true });
   c.end('request');
   assert.is((await readAll(c)).toString(), 'python got request');
-  await event(child, 'exit', 10000);
+  await exited;
 });
 
 interop.run();

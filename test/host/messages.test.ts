@@ -259,6 +259,7 @@ msg, fds, flags, addr = socket.recv_fds(s, 1024, 4)
 print(msg.decode(), os.read(fds[0], 100).decode(), addr)
 `;
   const child = spawn('python3', ['-c', script, at('py-peer.sock'), at('py-me.sock'), at('passed.txt')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = event(child, 'exit', 20000);
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d; });
   try {
@@ -270,7 +271,7 @@ print(msg.decode(), os.read(fds[0], 100).decode(), addr)
   await mine.sendTo('from node', at('py-peer.sock'), { fds: [fd] });
   closeSync(fd);
   closeSync(info.fds[0]!);
-  await event(child, 'exit', 10000);
+  await exited;
   assert.is(out.trim(), `from node content of the passed file ${at('py-me.sock')}`);
   } finally {
     child.kill();
