@@ -136,7 +136,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** WIT `sockets.operation` cases (the system call), in WIT order. */
 export const OPERATIONS = [
   'socket', 'bind', 'listen', 'connect', 'accept', 'getsockname', 'getpeername',
-  'shutdown', 'close', 'lstat', 'unlink',
+  'shutdown', 'close', 'lstat', 'unlink', 'getsockopt',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];

@@ -10,6 +10,7 @@ export { type Platform } from './platform.js';
 export { UnixsockError, type ErrorCode } from './errors.js';
 export { type ListenOptions, UnixServer } from './server.js';
 export { type PeerCredentials } from './credentials.js';
+export { type AdoptedSocket, fromFd, type FromFdOptions } from './adopt.js';
 export { type Linger, type SocketOptionName, type SocketOptionValues } from './options.js';
 export { UnixSocket, type UnixSocketOptions } from './socket.js';
 export { type ConnectOptions, connect, createConnection, createServer, listen, socketPair, type SocketPairOptions } from './streams.js';

@@ -277,6 +277,8 @@ export interface NativeBinding {
   ): number;
   /** getsockopt(SO_PEERCRED) (getpeereid elsewhere): 0 | -errno; out = [pid, uid, gid], pid -1 where unknown. */
   peerCredentials(fd: number, out: Int32Array): number;
+  /** FD_CLOEXEC + O_NONBLOCK on a descriptor from elsewhere (fcntl): 0 | -errno. */
+  prepareDescriptor(fd: number): number;
   /**
    * getsockopt(SOL_SOCKET, option from {@link SOCKET_OPTION}): 0 | -errno (-EINVAL for an unknown
    * option, -ENOPROTOOPT where absent); the value goes to out[0] (out[0..1] for linger).

@@ -70,7 +70,7 @@ export class SeqpacketSocket extends MessageSocket {
 
 export type { MessageInfo };
 
-const SEQPACKET: ServerKind<SeqpacketSocket> = {
+export const SEQPACKET: ServerKind<SeqpacketSocket> = {
   type: 'seqpacket',
   wrap: (handle, fd, options) => new SeqpacketSocket({ handle }, fd, options as SeqpacketSocketOptions),
   discard: (socket) => socket.close(),

@@ -45,7 +45,7 @@ export interface ServerKind<S> {
   discard(socket: S): void;
 }
 
-const STREAM: ServerKind<UnixSocket> = {
+export const STREAM: ServerKind<UnixSocket> = {
   type: 'stream',
   wrap: (handle, fd, options) => new UnixSocket({ handle }, fd, { allowHalfOpen: options.allowHalfOpen }),
   discard: (socket) => socket.destroy(),
@@ -121,9 +121,15 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
       workingDirectory: process.cwd(),
     });
     if (!out.ok) throw failureError(out.failure, addressForMessage(addr));
-    this.#handle = out.value;
-    this.#fd = sockets().listenerDescriptor(out.value);
-    const address = sockets().listenerAddress(out.value);
+    this.attach(out.value);
+  }
+
+  /** @internal Serve the engine listener `handle` (bound here, or adopted by fromFd()). */
+  attach(handle: number): void {
+    const o = this.#options;
+    this.#handle = handle;
+    this.#fd = sockets().listenerDescriptor(handle);
+    const address = sockets().listenerAddress(handle);
     this.#address = address.ok ? fromWitAddress(address.value) : undefined;
     this.#poller = new native.Poller(this.#fd, (status) => this.#onReadable(status));
     if (!this.#refed) this.#poller.unref();
@@ -179,7 +185,7 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
   }
 
   #deliver(fd: number): void {
-    const out = sockets().adopt(this.#handle, fd);
+    const out = sockets().adoptAccepted(this.#handle, fd);
     if (!out.ok) {
       native.close(fd);
       return;
@@ -240,7 +246,7 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     if (this.#queue.length === 0 && this.#handle !== 0) {
       const n = native.acceptBatch(this.#fd, BATCH);
       for (let i = 0; i < n; i++) {
-        const out = sockets().adopt(this.#handle, BATCH[i]!);
+        const out = sockets().adoptAccepted(this.#handle, BATCH[i]!);
         if (out.ok) this.#queue.push(this.#kind.wrap(out.value, BATCH[i]!, this.#options));
         else native.close(BATCH[i]!);
       }

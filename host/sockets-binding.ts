@@ -18,6 +18,10 @@ export type SocketOutcome<T> = { ok: true; value: T } | { ok: false; failure: So
 export const SOCKET_TYPES = ['stream', 'datagram', 'seqpacket'] as const;
 export type SocketType = (typeof SOCKET_TYPES)[number];
 
+/** WIT `sockets.adopted` cases, in order. */
+export const ADOPTED_KINDS = ['stream-listener', 'seqpacket-listener', 'stream-connection', 'seqpacket-connection', 'datagram'] as const;
+export type AdoptedKind = (typeof ADOPTED_KINDS)[number];
+
 /** WIT `sockets.bind-options`. */
 export interface BindOptions {
   mode: number | undefined;
@@ -124,8 +128,17 @@ export class SocketsBinding {
       this.#m.view.getUint8(ret + 4) === 0 ? 0 : this.#m.view.getInt32(ret + 8, true));
   }
 
-  adopt(listener: number, fd: number): SocketOutcome<number> {
+  /** Take charge of a descriptor accepted from `listener`. */
+  adoptAccepted(listener: number, fd: number): SocketOutcome<number> {
     return this.#call('[method]listener.adopt', [listener, fd], this.#handle);
+  }
+
+  /** Take charge of a Unix socket from elsewhere: what it became, and its handle. */
+  adopt(fd: number): SocketOutcome<{ kind: AdoptedKind; handle: number }> {
+    return this.#call('adopt', [fd], (ret) => ({
+      kind: ADOPTED_KINDS[this.#m.view.getUint8(ret + 4)]!,
+      handle: this.#m.view.getInt32(ret + 8, true),
+    }));
   }
 
   listenerAddress(listener: number): SocketOutcome<WitAddress> {

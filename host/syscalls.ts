@@ -2,11 +2,14 @@
 // each import is one native call; results are written into the engine's
 // return area as the canonical ABI lowers `result<T, errno>`.
 import { type CoreMemory } from './abi.js';
-import { errnoIndex } from './errno.js';
-import { native } from './native.js';
+import { ERRNO_NAMES, errnoIndex } from './errno.js';
+import { native, SOCKET_OPTION } from './native.js';
 import { HOST_PLATFORM, PLATFORMS } from './platform.js';
 
 const NAME = new Uint8Array(128);
+const OPTION = new Int32Array(2);
+/** errno case for a socket type outside WIT `socket-type`. */
+const TYPE_NOT_SUPPORTED = ERRNO_NAMES.indexOf('ESOCKTNOSUPPORT');
 const IDENTITY = new BigUint64Array(3);
 
 /** The import object for one engine instance; `memory()` is its memory once instantiated. */
@@ -38,6 +41,16 @@ export function syscallImports(memory: () => CoreMemory): Record<string, (...arg
     m.view.setUint32(ret + 4, ptr, true);
     m.view.setUint32(ret + 8, r, true);
   };
+  // result<enum-or-bool, errno>: discriminant @0, the case or the errno case @1.
+  const small = (failed: boolean, payload: number, ret: number): void => {
+    const b = memory().bytes;
+    b[ret] = failed ? 1 : 0;
+    b[ret + 1] = payload;
+  };
+  const option = (fd: number, name: number): number => {
+    const r = native.getSocketOption(fd, name, OPTION);
+    return r < 0 ? r : OPTION[0]!;
+  };
   const bytes = (ptr: number, len: number): Uint8Array => memory().bytes.subarray(ptr, ptr + len);
   return {
     socket: (kind, ret) => value(native.socket(kind + 1), ret),
@@ -47,6 +60,16 @@ export function syscallImports(memory: () => CoreMemory): Record<string, (...arg
     accept: (fd, ret) => value(native.accept(fd), ret),
     'get-sock-name': (fd, ret) => name(native.getSockName(fd, NAME), ret),
     'get-peer-name': (fd, ret) => name(native.getPeerName(fd, NAME), ret),
+    // SO_TYPE reads back as SOCKET_TYPE (1..3), 0 for any other type.
+    'get-socket-type': (fd, ret) => {
+      const t = option(fd, SOCKET_OPTION.type);
+      if (t < 0) small(true, errnoIndex(-t), ret);
+      else small(t === 0, t === 0 ? TYPE_NOT_SUPPORTED : t - 1, ret);
+    },
+    'is-listening': (fd, ret) => {
+      const l = option(fd, SOCKET_OPTION.acceptConnections);
+      small(l < 0, l < 0 ? errnoIndex(-l) : l === 0 ? 0 : 1, ret);
+    },
     shutdown: (fd, how, ret) => unit(native.shutdown(fd, how), ret),
     close: (fd, ret) => unit(native.close(fd), ret),
     'path-identity': (ptr, len, ret) => {

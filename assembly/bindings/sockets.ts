@@ -16,6 +16,7 @@ import { SocketErrorKind, osCode, osErrno, osOperation, socketFailure } from '..
 import * as listener from '../sockets/listener';
 import * as connection from '../sockets/connection';
 import * as datagram from '../sockets/datagram';
+import { Adopted, kindOf } from '../sockets/adopt';
 import { BindOptions, Bound, closeBound } from '../sockets/bound';
 import { errorCodeOf } from '../sockets/errno';
 import { SocketKind } from './syscalls';
@@ -69,6 +70,19 @@ function lowerAddress(ok: bool): usize {
 
 export function sockets_condition_of(errno: i32): i32 {
   return <i32>errorCodeOf(errno);
+}
+
+export function sockets_adopt(fd: i32): usize {
+  const kind = kindOf(fd);
+  if (kind < 0) return lowerError();
+  let handle: i32;
+  if (kind == Adopted.StreamListener || kind == Adopted.SeqpacketListener) handle = listenerNew(listener.adoptListening(fd));
+  else if (kind == Adopted.Datagram) handle = datagramNew(datagram.adoptDescriptor(fd));
+  else handle = connectionNew(connection.register(fd));
+  store<u8>(RET, 0);
+  store<u8>(RET + 4, <u8>kind);
+  store<i32>(RET + 8, handle);
+  return RET;
 }
 
 /** The object behind a rep the runtime passed: it passes only live reps, so anything else is a bug. */
@@ -232,6 +246,7 @@ function releaseArena(ret: usize): void {
 }
 
 export {
+  releaseArena as sockets_adopt_post,
   releaseArena as sockets_static_listener_listen_post,
   releaseArena as sockets_method_listener_local_address_post,
   releaseArena as sockets_static_connection_connect_post,

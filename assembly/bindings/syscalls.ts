@@ -26,6 +26,12 @@ declare function _getSockName(fd: i32, ret: usize): void;
 @external('cm32p2|unixsock:ipc/syscalls@0.1', 'get-peer-name')
 declare function _getPeerName(fd: i32, ret: usize): void;
 // @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'get-socket-type')
+declare function _getSocketType(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'is-listening')
+declare function _isListening(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
 @external('cm32p2|unixsock:ipc/syscalls@0.1', 'shutdown')
 declare function _shutdown(fd: i32, how: i32, ret: usize): void;
 // @ts-ignore: decorator
@@ -74,6 +80,13 @@ export function sysBind(fd: i32, ptr: usize, len: u32): i64 { _bind(fd, ptr, len
 export function sysListen(fd: i32, backlog: u32): i64 { _listen(fd, backlog, R); return unit(); }
 export function sysConnect(fd: i32, ptr: usize, len: u32): i64 { _connect(fd, ptr, len, R); return unit(); }
 export function sysAccept(fd: i32): i64 { _accept(fd, R); return value(); }
+/** result<enum-or-bool, errno>: discriminant @0, payload @1 (the case, the bool or the errno). */
+function small(): i64 {
+  return load<u8>(R) == 0 ? <i64>load<u8>(R + 1) : -1 - <i64>load<u8>(R + 1);
+}
+
+export function sysGetSocketType(fd: i32): i64 { _getSocketType(fd, R); return small(); }
+export function sysIsListening(fd: i32): i64 { _isListening(fd, R); return small(); }
 export function sysShutdown(fd: i32, how: i32): i64 { _shutdown(fd, how, R); return unit(); }
 export function sysClose(fd: i32): i64 { _close(fd, R); return unit(); }
 export function sysUnlink(ptr: usize, len: u32): i64 { _unlink(ptr, len, R); return unit(); }

@@ -39,6 +39,14 @@ export function bind(hasAddress: bool, kind: AddressKind, ptr: usize, len: u32, 
   return slab.add(d);
 }
 
+/** A datagram descriptor from elsewhere (adopt.ts): owned, never unlinked. */
+export function adoptDescriptor(fd: i32): i32 {
+  const d = new Datagram();
+  d.fd = fd;
+  d.unlinkOnClose = false;
+  return slab.add(d);
+}
+
 /** datagram.connect: set the default peer. */
 export function connect(d: Datagram, kind: AddressKind, ptr: usize, len: u32): bool {
   if (d.fd < 0) return stateFail();

@@ -7,7 +7,7 @@ import { errorCodeOf, Errno } from './errno';
 export const enum SocketErrorKind { InvalidAddress, Os, InvalidState }
 
 /** WIT `sockets.operation`, case order. */
-export const enum Operation { Socket, Bind, Listen, Connect, Accept, Getsockname, Getpeername, Shutdown, Close, Lstat, Unlink }
+export const enum Operation { Socket, Bind, Listen, Connect, Accept, Getsockname, Getpeername, Shutdown, Close, Lstat, Unlink, Getsockopt }
 
 export let socketFailure: SocketErrorKind = SocketErrorKind.InvalidState;
 export let osCode: ErrorCode = ErrorCode.Other;

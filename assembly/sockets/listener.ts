@@ -43,6 +43,14 @@ export function listen(kind: AddressKind, ptr: usize, len: u32, o: ListenOptions
   return slab.add(l);
 }
 
+/** A listening descriptor from elsewhere (adopt.ts): owned, never unlinked. */
+export function adoptListening(fd: i32): i32 {
+  const l = new Listener();
+  l.fd = fd;
+  l.unlinkOnClose = false;
+  return slab.add(l);
+}
+
 /** listener.close. */
 export function close(l: Listener): bool {
   return closeBound(l);

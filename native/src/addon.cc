@@ -34,6 +34,7 @@ constexpr Export kFunctions[] = {
     {"getPeerName", GetPeerName},
     {"shutdown", Shutdown},
     {"close", Close},
+    {"prepareDescriptor", PrepareDescriptor},
     {"send", Send},
     {"recv", Recv},
     {"writev", Writev},

@@ -275,4 +275,21 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return SyscallResult(env, r);
 }
 
+Napi::Value PrepareDescriptor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  if (!ReadInt32(info, 0, "fd", &fd)) return Napi::Value();
+  if (RetryOnEintr([&] { return fcntl(fd, F_SETFD, FD_CLOEXEC); }) == -1) {
+    return NumberResult(env, -errno);
+  }
+  int flags = RetryOnEintr([&] { return fcntl(fd, F_GETFL); });
+  if (flags == -1) return NumberResult(env, -errno);
+  if ((flags & O_NONBLOCK) == 0 &&
+      RetryOnEintr([&] { return fcntl(fd, F_SETFL, flags | O_NONBLOCK); }) ==
+          -1) {
+    return NumberResult(env, -errno);
+  }
+  return NumberResult(env, 0);
+}
+
 }  // namespace unixsock

@@ -3,16 +3,17 @@
 // Node bindings on every answer: address functions on random input, socket
 // functions on one scripted run against the kernel), its jco types are
 // committed without drift, and the engine's memory stays flat.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COMPONENT_URL, engine, KIND, type Outcome, type WitAddress } from '../../host/component.js';
+import { encodeSockaddr } from '../../host/address.js';
 import { ERRNO_NAMES, errnoIndex } from '../../host/errno.js';
 import { ADDRESS_ERRORS, problemOf } from '../../host/errors.js';
-import { FILE_TYPE, native, SOCKET_TYPE } from '../../host/native.js';
+import { FILE_TYPE, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
 import { HOST_PLATFORM, PLATFORMS } from '../../host/platform.js';
 import {
   type BindOptions, type ListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
@@ -170,6 +171,7 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
   };
   const name = new Uint8Array(128);
   const identity = new BigUint64Array(3);
+  const option = new Int32Array(2);
   return {
     socket: (kind: SocketType) => check(native.socket(SOCKET_TYPE[kind])),
     bind: (fd: number, sa: Uint8Array) => { check(native.bind(fd, sa)); },
@@ -178,6 +180,12 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
     accept: (fd: number) => check(native.accept(fd)),
     getSockName: (fd: number) => name.slice(0, check(native.getSockName(fd, name))),
     getPeerName: (fd: number) => name.slice(0, check(native.getPeerName(fd, name))),
+    getSocketType: (fd: number) => {
+      const t = check(native.getSocketOption(fd, SOCKET_OPTION.type, option)) === 0 ? option[0]! : 0;
+      if (t === 0) throw 'socket-type-not-supported';
+      return (['stream', 'datagram', 'seqpacket'] as const)[t - 1];
+    },
+    isListening: (fd: number) => (check(native.getSocketOption(fd, SOCKET_OPTION.acceptConnections, option)), option[0] !== 0),
     shutdown: (fd: number, how: string) => { check(native.shutdown(fd, ['receive', 'send', 'both'].indexOf(how))); },
     close: (fd: number) => { check(native.close(fd)); },
     pathIdentity: (path: Uint8Array) => {
@@ -208,7 +216,7 @@ type SocketsApi = Pick<SocketsBinding,
   | 'listen' | 'accept' | 'listenerAddress' | 'closeListener' | 'dropListener'
   | 'connect' | 'localAddress' | 'remoteAddress' | 'shutdown' | 'closeConnection' | 'dropConnection'
   | 'bindDatagram' | 'connectDatagram' | 'datagramLocalAddress' | 'datagramRemoteAddress' | 'closeDatagram' | 'dropDatagram'
-  | 'datagramDescriptor'>;
+  | 'datagramDescriptor' | 'adopt'>;
 
 /** The jco instance behind SocketsApi: a handle indexes `objects`. */
 function jcoSockets(root: Record<string, JcoApi>): SocketsApi {
@@ -239,6 +247,10 @@ function jcoSockets(root: Record<string, JcoApi>): SocketsApi {
     closeDatagram: close,
     dropDatagram: drop,
     datagramDescriptor: (d) => root.descriptors!.datagramDescriptor!(objects[d]),
+    adopt: (fd) => {
+      const { tag, val } = (root.sockets as Record<string, any>).adopt(fd);
+      return { kind: tag, handle: own(val) };
+    },
   };
   const plain = new Set(['dropListener', 'dropConnection', 'dropDatagram', 'datagramDescriptor']);
   return new Proxy({} as SocketsApi, {
@@ -317,6 +329,38 @@ function socketScript(b: SocketsApi, dir: string): string[] {
   }
   note('close server', b.closeDatagram(server));
   b.dropDatagram(server);
+  // Adopting descriptors from elsewhere: each kind, and what is no Unix socket.
+  const pair = new Int32Array(2);
+  for (const type of ['stream', 'seqpacket', 'datagram'] as const) {
+    native.socketPair(SOCKET_TYPE[type], pair);
+    native.close(pair[1]!);
+    const adopted = note(`adopt a ${type} end`, b.adopt(pair[0]!), (v) => v.kind);
+    if (adopted === undefined) continue;
+    if (type === 'datagram') {
+      note('adopted local', b.datagramLocalAddress(adopted.handle));
+      note('close', b.closeDatagram(adopted.handle));
+      b.dropDatagram(adopted.handle);
+    } else {
+      note('adopted local', b.localAddress(adopted.handle));
+      note('close', b.closeConnection(adopted.handle));
+      b.dropConnection(adopted.handle);
+    }
+  }
+  const raw = native.socket(SOCKET_TYPE.seqpacket);
+  native.bind(raw, encodeSockaddr(join(dir, 'raw.sock')));
+  native.listen(raw, 4);
+  const rawListener = note('adopt a seqpacket listener', b.adopt(raw), (v) => v.kind);
+  if (rawListener !== undefined) {
+    note('adopted listener address', b.listenerAddress(rawListener.handle));
+    note('close', b.closeListener(rawListener.handle));
+    b.dropListener(rawListener.handle);
+  }
+  log.push(`raw.sock left in place ${existsSync(join(dir, 'raw.sock'))}`);
+  rmSync(join(dir, 'raw.sock'));
+  const file = openSync(join(dir, 'plain'), 'w');
+  note('adopt a regular file', b.adopt(file));
+  closeSync(file);
+  note('adopt a closed descriptor', b.adopt(file));
   return log;
 }
 
@@ -327,6 +371,8 @@ stock('should agree with the Node binding on every socket function, against the 
   const mine = socketScript(new SocketsBinding(engine()), dir);
   const theirs = socketScript(jcoSockets(root), dir);
   assert.ok(mine.length > 60, `${mine.length} answers`);
+  const adoptions = mine.filter((line) => line.startsWith('adopt '));
+  assert.ok(adoptions.some((l) => l.includes('seqpacket-listener')) && adoptions.some((l) => l.includes('ENOTSOCK')), adoptions.join('\n'));
   assert.equal(theirs, mine);
 });
 

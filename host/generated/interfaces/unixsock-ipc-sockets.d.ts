@@ -1,5 +1,6 @@
 /** @module Interface unixsock:ipc/sockets@0.1.0 **/
 export function conditionOf(errno: Errno): ErrorCode;
+export function adopt(fd: number): Adopted;
 export type Address = import('./unixsock-ipc-types.js').Address;
 export type ErrorCode = import('./unixsock-ipc-types.js').ErrorCode;
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
@@ -30,8 +31,10 @@ export type Errno = import('./unixsock-ipc-syscalls.js').Errno;
  * ## `"lstat"`
  * 
  * ## `"unlink"`
+ * 
+ * ## `"getsockopt"`
  */
-export type Operation = 'socket' | 'bind' | 'listen' | 'connect' | 'accept' | 'getsockname' | 'getpeername' | 'shutdown' | 'close' | 'lstat' | 'unlink';
+export type Operation = 'socket' | 'bind' | 'listen' | 'connect' | 'accept' | 'getsockname' | 'getpeername' | 'shutdown' | 'close' | 'lstat' | 'unlink' | 'getsockopt';
 export interface OsError {
   code: ErrorCode,
   errno: Errno,
@@ -62,6 +65,27 @@ export interface BindOptions {
   unlinkOnClose: boolean,
   recoverStale: boolean,
   workingDirectory?: string,
+}
+export type Adopted = AdoptedStreamListener | AdoptedSeqpacketListener | AdoptedStreamConnection | AdoptedSeqpacketConnection | AdoptedDatagram;
+export interface AdoptedStreamListener {
+  tag: 'stream-listener',
+  val: Listener,
+}
+export interface AdoptedSeqpacketListener {
+  tag: 'seqpacket-listener',
+  val: Listener,
+}
+export interface AdoptedStreamConnection {
+  tag: 'stream-connection',
+  val: Connection,
+}
+export interface AdoptedSeqpacketConnection {
+  tag: 'seqpacket-connection',
+  val: Connection,
+}
+export interface AdoptedDatagram {
+  tag: 'datagram',
+  val: Datagram,
 }
 
 export class Connection {

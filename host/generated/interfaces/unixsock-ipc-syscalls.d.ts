@@ -6,6 +6,8 @@ export function connect(fd: number, sockaddr: Uint8Array): void;
 export function accept(fd: number): number;
 export function getSockName(fd: number): Uint8Array;
 export function getPeerName(fd: number): Uint8Array;
+export function getSocketType(fd: number): SocketType;
+export function isListening(fd: number): boolean;
 export function shutdown(fd: number, how: ShutdownHow): void;
 export function close(fd: number): void;
 export function pathIdentity(path: Uint8Array): FileIdentity;

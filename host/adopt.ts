@@ -1,0 +1,79 @@
+// fromFd(): a Unix socket descriptor from elsewhere — inherited from a parent,
+// passed by systemd, received with SCM_RIGHTS — made into the unixsock object
+// its kind calls for. The engine component decides the kind (SO_TYPE,
+// SO_ACCEPTCONN, AF_UNIX checked through getsockname) and owns the descriptor
+// from then on; an adopted socket never unlinks a file on close.
+import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
+import { invalidArgType, invalidArgValue } from './errors.js';
+import { errnoError, failureError, sockets } from './failures.js';
+import { channelOptions } from './message-socket.js';
+import { native } from './native.js';
+import { closeOwner } from './owner.js';
+import { SEQPACKET, SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
+import { type ListenOptions, STREAM, UnixServer } from './server.js';
+import { UnixSocket, type UnixSocketOptions } from './socket.js';
+
+/** Options of fromFd(): those of whichever object the descriptor becomes. */
+export type FromFdOptions = UnixSocketOptions & SeqpacketSocketOptions & Pick<DatagramSocketOptions, 'passCredentials'>;
+
+/** What fromFd() can return. */
+export type AdoptedSocket = UnixServer<UnixSocket> | UnixServer<SeqpacketSocket> | UnixSocket | SeqpacketSocket | DatagramSocket;
+
+/** A descriptor argument: a non-negative 32-bit integer, or a thrown TypeError/RangeError. */
+export function descriptorArgument(name: string, fd: unknown): number {
+  if (typeof fd !== 'number') throw invalidArgType(name, 'of type number', fd);
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) throw invalidArgValue(name, `must be a descriptor number (an integer from 0 to 2147483647). Received ${fd}`);
+  return fd;
+}
+
+/**
+ * Adopt a Unix socket descriptor: a listening stream socket becomes a
+ * {@link UnixServer}, a listening seqpacket socket a `UnixServer<SeqpacketSocket>`,
+ * a connected stream socket a {@link UnixSocket}, a seqpacket socket a
+ * {@link SeqpacketSocket}, a datagram socket a {@link DatagramSocket}. The
+ * descriptor is made non-blocking and close-on-exec, and belongs to the
+ * returned object from then on (closing the object closes it; do not close it
+ * yourself). Check the kind with `instanceof`.
+ *
+ * # Errors
+ * `ENOTSOCK` (not a socket), `EBADF` (not open), `EAFNOSUPPORT` (a socket of
+ * another family, e.g. TCP): the descriptor is left as it was. A failed
+ * fcntl (not seen in practice) closes it.
+ */
+export function fromFd(fd: number, options: FromFdOptions = {}): AdoptedSocket {
+  descriptorArgument('fd', fd);
+  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
+  channelOptions(options, false, false); // checked before anything is taken
+  const out = sockets().adopt(fd);
+  if (!out.ok) throw failureError(out.failure);
+  const { kind, handle } = out.value;
+  const prepared = native.prepareDescriptor(fd);
+  if (prepared < 0) {
+    // Only on a descriptor the kernel will not let us configure: give it back closed.
+    if (kind === 'stream-listener' || kind === 'seqpacket-listener') {
+      sockets().closeListener(handle);
+      sockets().dropListener(handle);
+    } else closeOwner({ handle }, kind === 'datagram' ? 'datagram' : 'connection');
+    throw errnoError(prepared, 'fcntl');
+  }
+  switch (kind) {
+    case 'stream-listener':
+    case 'seqpacket-listener': {
+      const server = kind === 'stream-listener'
+        ? new UnixServer<UnixSocket>(options as ListenOptions, undefined, STREAM)
+        : new UnixServer<SeqpacketSocket>(options as ListenOptions, undefined, SEQPACKET);
+      server.attach(handle);
+      process.nextTick(() => server.emit('listening'));
+      return server;
+    }
+    case 'stream-connection':
+      return new UnixSocket({ handle }, fd, options);
+    case 'seqpacket-connection':
+      return new SeqpacketSocket({ handle }, fd, options);
+    case 'datagram': {
+      const socket = new DatagramSocket({ handle }, fd, options);
+      if (options.passCredentials === true) socket.setOption('SO_PASSCRED', true);
+      return socket;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+// host/adopt.ts: fromFd() over real descriptors — socketpair ends, raw
+// listening sockets, descriptors received with SCM_RIGHTS, blocking sockets a
+// python3 parent passes down; bad input leaves the descriptor alone.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, SeqpacketSocket, socketPair, UnixServer, UnixSocket,
+} from '../../host/index.js';
+import { native } from '../../host/native.js';
+import { makeTempDir } from '../_helpers/tmpdir.js';
+import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
+
+const tmp = makeTempDir('us-f');
+const at = (name: string): string => join(tmp.path, name);
+const TYPES = { stream: 1, datagram: 2, seqpacket: 3 } as const;
+
+function rawPair(type: keyof typeof TYPES): [number, number] {
+  const fds = new Int32Array(2);
+  const r = native.socketPair(TYPES[type], fds);
+  if (r < 0) throw new Error(`socketpair: ${r}`);
+  return [fds[0]!, fds[1]!];
+}
+
+function rawListener(type: 'stream' | 'seqpacket', path: string): number {
+  const fd = native.socket(TYPES[type]);
+  if (fd < 0 || native.bind(fd, encodeSockaddr(path)) < 0 || native.listen(fd, 16) < 0) throw new Error('raw listener');
+  return fd;
+}
+
+function codeOf(call: () => unknown): string | undefined {
+  try {
+    call();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+const adopt = suite('fromFd');
+
+adopt('should adopt socketpair ends of each type as the matching object', async () => {
+  const [a, b] = rawPair('stream');
+  const sa = fromFd(a);
+  const sb = fromFd(b);
+  assert.instance(sa, UnixSocket);
+  assert.instance(sb, UnixSocket);
+  (sa as UnixSocket).end('over adopted ends');
+  assert.is((await readAll(sb as UnixSocket)).toString(), 'over adopted ends');
+  (sa as UnixSocket).destroy();
+  (sb as UnixSocket).destroy();
+
+  const [c, d] = rawPair('seqpacket');
+  const [pc, pd] = [fromFd(c), fromFd(d)];
+  assert.instance(pc, SeqpacketSocket);
+  const got = event(pd as SeqpacketSocket, 'message');
+  await (pc as SeqpacketSocket).send('record');
+  assert.is(String((await got)[0]), 'record');
+  (pc as SeqpacketSocket).close();
+  (pd as SeqpacketSocket).close();
+
+  const [e, f] = rawPair('datagram');
+  const [de, df] = [fromFd(e), fromFd(f)];
+  assert.instance(de, DatagramSocket);
+  const dgram = event(df as DatagramSocket, 'message');
+  await (de as DatagramSocket).send('datagram');
+  assert.is(String((await dgram)[0]), 'datagram');
+  await (de as DatagramSocket).close();
+  await (df as DatagramSocket).close();
+});
+
+adopt('should adopt a listening socket as a server that accepts and never unlinks its file', async () => {
+  for (const type of ['stream', 'seqpacket'] as const) {
+    const path = at(`l-${type}.sock`);
+    const server = fromFd(rawListener(type, path)) as UnixServer<UnixSocket | SeqpacketSocket>;
+    assert.instance(server, UnixServer);
+    assert.equal(server.address(), { path });
+    const accepted = within(server.accept(), 5000, 'accept');
+    const client = type === 'stream' ? await connect(path) : await connectSeqpacket(path);
+    const peer = await accepted;
+    assert.instance(peer, type === 'stream' ? UnixSocket : SeqpacketSocket);
+    if (client instanceof UnixSocket) client.destroy();
+    else client.close();
+    if (peer instanceof UnixSocket) peer.destroy();
+    else peer.close();
+    await server.close();
+    assert.ok(existsSync(path), 'an adopted listener did not bind the file, so it leaves it');
+  }
+});
+
+adopt('should adopt a descriptor received with SCM_RIGHTS', async () => {
+  const [x, y] = socketPair({ type: 'datagram' });
+  const [mine, theirs] = socketPair();
+  const got = event(y, 'message');
+  await x.send('take this', { fds: [theirs] });
+  const [, info] = (await got) as [Buffer, { fds: number[] }];
+  theirs.destroy();
+  const adopted = fromFd(info.fds[0]!) as UnixSocket;
+  assert.instance(adopted, UnixSocket);
+  mine.end('through the received end');
+  assert.is((await readAll(adopted)).toString(), 'through the received end');
+  mine.destroy();
+  adopted.destroy();
+  await x.close();
+  await y.close();
+});
+
+adopt('should refuse a regular file, a closed descriptor and a TCP socket, leaving each as it was', async () => {
+  const before = await openFds();
+  const file = openSync(at('plain'), 'w');
+  assert.is(codeOf(() => fromFd(file)), 'ENOTSOCK');
+  assert.ok(fstatSync(file).isFile(), 'the file descriptor is still open');
+  closeSync(file);
+  assert.is(codeOf(() => fromFd(file)), 'EBADF');
+
+  const tcp: TcpServer = createTcpServer();
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  const tcpFd = (tcp as unknown as { _handle: { fd: number } })._handle.fd;
+  assert.is(codeOf(() => fromFd(tcpFd)), 'EAFNOSUPPORT');
+  assert.is(descriptorFlags(tcpFd) & O_NONBLOCK, O_NONBLOCK);
+  await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  assert.is(await openFds(), before);
+});
+
+adopt('should refuse bad arguments with a TypeError before touching anything', () => {
+  const [a, b] = rawPair('stream');
+  for (const bad of [-1, 1.5, Number.NaN, 2 ** 31, '3', null, undefined, {}]) {
+    throwsTypeError(() => fromFd(bad as number), `fromFd(${String(bad)})`);
+  }
+  throwsTypeError(() => fromFd(a, 'x' as never), 'options of the wrong type');
+  throwsTypeError(() => fromFd(a, { maxDescriptors: 0 }), 'a bad message option');
+  assert.ok(fstatSync(a).isSocket(), 'still open after the refusals');
+  (fromFd(a) as UnixSocket).destroy();
+  (fromFd(b) as UnixSocket).destroy();
+});
+
+const python = spawnSync('python3', ['-c', 'import socket; socket.socketpair'], { stdio: 'ignore' }).status === 0;
+
+adopt('should make blocking inherited sockets non-blocking and close-on-exec (python3 parent)', async () => {
+  if (!python) {
+    console.log('  skipped: python3 is not installed');
+    return;
+  }
+  const index = new URL('../../host/index.js', import.meta.url).href;
+  const child = `
+    import { fromFd } from ${JSON.stringify(index)};
+    import { readFileSync } from 'node:fs';
+    const flags = (fd) => parseInt(/^flags:\\s+([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/' + fd, 'utf8'))[1], 8);
+    const fd = Number(process.argv[1]);
+    const before = flags(fd);
+    const s = fromFd(fd);
+    const after = flags(fd);
+    s.end('hi from the child');
+    s.on('close', () => console.log(JSON.stringify({ before, after })));
+    s.resume();`;
+  const parent = `
+import socket, subprocess, sys
+a, b = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], '--input-type=module', '-e', sys.argv[2], str(b.fileno())], pass_fds=(b.fileno(),), stdout=subprocess.PIPE, env={'NO_COLOR': '1'})
+b.close()
+data = b''
+while True:
+    chunk = a.recv(100)
+    if not chunk: break
+    data += chunk
+a.close()
+out, _ = p.communicate(timeout=10)
+print(data.decode())
+print(out.decode().strip())`;
+  const r = spawnSync('python3', ['-c', parent, process.execPath, child], { encoding: 'utf8', timeout: 15000 });
+  assert.is(r.status, 0, r.stderr);
+  const [data, json] = r.stdout.trim().split('\n');
+  assert.is(data, 'hi from the child');
+  const { before, after } = JSON.parse(json!) as { before: number; after: number };
+  assert.is(before & O_NONBLOCK, 0, 'python passed a blocking socket');
+  assert.is(after & O_NONBLOCK, O_NONBLOCK);
+  assert.is(after & O_CLOEXEC, O_CLOEXEC);
+});
+
+adopt.after(() => tmp.remove());
+adopt.run();
