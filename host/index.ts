@@ -13,7 +13,7 @@ export { type PeerCredentials } from './credentials.js';
 export { type AdoptedSocket, fromFd, type FromFdOptions } from './adopt.js';
 export { LISTEN_FDS_START, type ListenFd, listenFds, type ListenFdsOptions, notify, type NotifyOptions } from './systemd.js';
 export { type Linger, type SocketOptionName, type SocketOptionValues } from './options.js';
-export { UnixSocket, type UnixSocketOptions } from './socket.js';
+export { type DescriptorsInfo, UnixSocket, type UnixSocketOptions } from './socket.js';
 export { type ConnectOptions, connect, createConnection, createServer, listen, socketPair, type SocketPairOptions } from './streams.js';
 export { createDatagramSocket, DatagramSocket, type DatagramSocketOptions } from './datagram.js';
 export { connectSeqpacket, listenSeqpacket, SeqpacketSocket, type SeqpacketListenOptions, type SeqpacketSocketOptions } from './seqpacket.js';

@@ -106,7 +106,9 @@ export type StreamEventType = (typeof STREAM_EVENT)[keyof typeof STREAM_EVENT];
 
 /**
  * StreamEngine callback, called with the engine as `this`:
- * - `data` (1): `a` is a Buffer the callee owns (at most the read cap, default 256 KiB;
+ * - `data` (1): `b` (number[]) and `c` (boolean) only when descriptors came with the chunk
+ *   (or were lost, `c` true: over capacity or MSG_CTRUNC; those were closed): the callee owns
+ *   them; they were sent with a byte inside this chunk. `a` is a Buffer the callee owns (at most the read cap, default 256 KiB;
  *   one per readable wake-up). Reads of at most 2 KiB are views into a shared 32 KiB
  *   ArrayBuffer, like Buffer.allocUnsafe's pool; larger ones own their memory (reads of
  *   32–256 KiB sit on recycled blocks that return to a pool when the Buffer is collected).
@@ -117,7 +119,7 @@ export type StreamEventType = (typeof STREAM_EVENT)[keyof typeof STREAM_EVENT];
  * - `shutdown` (5): `a` is the status (0 | -errno) of a deferred shutdown(SHUT_WR).
  * An exception thrown by the callback becomes an uncaught exception.
  */
-export type StreamEventCallback = (type: number, a?: any, b?: any) => void;
+export type StreamEventCallback = (type: number, a?: any, b?: any, c?: any) => void;
 
 /**
  * The data path of a connected stream socket on one libuv `uv_poll_t`. It never
@@ -136,8 +138,11 @@ export interface StreamEngine {
    * 0: the rest is queued (the Buffers are referenced; do not modify them) and `written`
    * with `requestId` follows; -errno: immediate error, nothing queued (-EPIPE after
    * shutdownWrite() or a peer close, the error of an earlier `error` event, -EBADF after close).
+   * `fds` go with the request's first byte (SCM_RIGHTS; the engine holds duplicates while
+   * queued, so the caller may close its own at once); such a request needs at least one
+   * byte (-EINVAL otherwise).
    */
-  write(chunks: Uint8Array | readonly Uint8Array[], requestId: number): number;
+  write(chunks: Uint8Array | readonly Uint8Array[], requestId: number, fds?: Int32Array): number;
   /** Bytes still queued. */
   writeQueueSize(): number;
   /**
@@ -148,6 +153,11 @@ export interface StreamEngine {
   shutdownWrite(): number;
   /** Most bytes delivered per data event (default 262144): 0 | -EINVAL (0 or above 64 MiB). */
   setReadCap(bytes: number): number;
+  /**
+   * Receive up to `count` descriptors per read (recvmsg + SCM_RIGHTS; default 0 = plain recv,
+   * and the kernel discards any sent): 0 | -EINVAL (above 4 × SCM_MAX_FD).
+   */
+  setDescriptorCapacity(count: number): number;
   /** uv_close: idempotent, safe inside the callback; drops queued Buffers; no event afterwards. */
   close(): void;
   /** uv_ref: an active engine keeps the event loop alive (the default). */
@@ -279,6 +289,8 @@ export interface NativeBinding {
   peerCredentials(fd: number, out: Int32Array): number;
   /** FD_CLOEXEC + O_NONBLOCK on a descriptor from elsewhere (fcntl): 0 | -errno. */
   prepareDescriptor(fd: number): number;
+  /** fcntl(F_DUPFD_CLOEXEC): a new descriptor for the same open file | -errno. */
+  duplicate(fd: number): number;
   /**
    * getsockopt(SOL_SOCKET, option from {@link SOCKET_OPTION}): 0 | -errno (-EINVAL for an unknown
    * option, -ENOPROTOOPT where absent); the value goes to out[0] (out[0..1] for linger).

@@ -5,7 +5,8 @@ import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgValue } from './errors.js';
+import { invalidArgType, invalidArgValue } from './errors.js';
+import { bytesOf, type DescriptorLike, descriptorsOf } from './messages.js';
 import { errnoError, failureError } from './failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
@@ -17,9 +18,28 @@ export interface UnixSocketOptions {
   allowHalfOpen?: boolean;
   /** Most bytes per 'data' chunk (default 256 KiB). */
   readCap?: number;
+  /**
+   * Most descriptors received per read (default 253 = SCM_MAX_FD; more are closed and
+   * reported as `truncated`). 0 reads with plain recv(2): the kernel discards any sent.
+   */
+  maxDescriptors?: number;
 }
 
+/** Where received descriptors sit in the byte stream: see UnixSocket's 'descriptors' event. */
+export interface DescriptorsInfo {
+  /** Stream offset of the first byte of the chunk they came with. */
+  start: number;
+  /** Stream offset just past that chunk; the byte they were sent with is in [start, end). */
+  end: number;
+  /** Some descriptors were lost (over `maxDescriptors`, or MSG_CTRUNC) and closed. */
+  truncated: boolean;
+}
+
+/** Descriptors to send with a chunk (see UnixSocket.send). */
+const ATTACHED = new WeakMap<Buffer, Int32Array>();
+
 const ENOTCONN = -constants.errno.ENOTCONN;
+const DEFAULT_MAX_DESCRIPTORS = 253;
 
 /**
  * A connected Unix stream socket.
@@ -28,6 +48,13 @@ const ENOTCONN = -constants.errno.ENOTCONN;
  * the peer closed fail with an EPIPE error (never SIGPIPE).
  *
  * ### Event: 'data', 'end', 'error', 'close' (stream.Duplex)
+ * ### Event: 'descriptors' — `(fds: number[], info: DescriptorsInfo)`
+ * Descriptors a peer sent (SCM_RIGHTS), emitted just before the 'data' chunk
+ * they came with; the kernel delivers them with the chunk that holds the first
+ * byte of the write that carried them, and `info.start`/`info.end` give that
+ * chunk's place in the stream. They are yours to close (or adopt with fromFd,
+ * or use with `fs`). Without a listener they are closed at once. Send them
+ * with {@link UnixSocket.send}.
  */
 export class UnixSocket extends Duplex {
   #owner: Owner | undefined;
@@ -45,14 +72,16 @@ export class UnixSocket extends Duplex {
     this.#fd = fd;
     // A socket without a descriptor only exists to report a failed connect.
     if (fd >= 0) {
-      this.#engine = new native.StreamEngine(fd, (type, a) => this.#onEvent(type, a));
+      this.#engine = new native.StreamEngine(fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
       if (options.readCap !== undefined) this.#engine.setReadCap(options.readCap);
+      this.#engine.setDescriptorCapacity(options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS);
     }
   }
 
-  #onEvent(type: number, a: unknown): void {
+  #onEvent(type: number, a: unknown, b?: number[], c?: boolean): void {
     switch (type) {
       case STREAM_EVENT.data:
+        if (b !== undefined) this.#onDescriptors(b, (a as Buffer).length, c === true);
         if (!this.push(a as Buffer)) {
           this.#reading = false;
           this.#engine?.readStop();
@@ -79,30 +108,99 @@ export class UnixSocket extends Duplex {
     }
   }
 
+  #onDescriptors(fds: number[], length: number, truncated: boolean): void {
+    if (this.listenerCount('descriptors') === 0) {
+      for (const fd of fds) native.close(fd);
+      return;
+    }
+    const end = this.#engine?.bytesRead ?? 0;
+    this.emit('descriptors', fds, { start: end - length, end, truncated } satisfies DescriptorsInfo);
+  }
+
   override _read(): void {
     if (this.#reading || this.#engine === undefined) return;
     this.#reading = true;
     this.#engine.readStart();
   }
 
-  #send(data: Uint8Array | Uint8Array[], cb: (err?: Error | null) => void): void {
+  #send(data: Buffer | Buffer[], cb: (err?: Error | null) => void, fds?: Int32Array): void {
     if (this.#engine === undefined) {
       cb(failureError({ kind: 'invalid-state' }));
       return;
     }
     const id = this.#nextId++;
-    const r = this.#engine.write(data, id);
+    const r = this.#engine.write(data, id, fds);
     if (r === 1) cb();
     else if (r === 0) this.#pending.set(id, cb);
-    else cb(errnoError(r, 'write'));
+    else cb(errnoError(r, fds === undefined ? 'write' : 'sendmsg'));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#send(chunk, cb);
+    this.#send(chunk, cb, ATTACHED.get(chunk));
   }
 
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
-    this.#send(chunks.map((c) => c.chunk), cb);
+    // A chunk carrying descriptors starts a request of its own: they go with its first byte.
+    const groups: { data: Buffer[]; fds?: Int32Array }[] = [];
+    for (const { chunk } of chunks) {
+      const fds = ATTACHED.get(chunk);
+      if (fds !== undefined || groups.length === 0) groups.push({ data: [chunk], fds });
+      else groups[groups.length - 1]!.data.push(chunk);
+    }
+    if (groups.length === 1) {
+      this.#send(groups[0]!.data, cb, groups[0]!.fds);
+      return;
+    }
+    let left = groups.length;
+    let failed = false;
+    for (const group of groups) {
+      this.#send(group.data, (err) => {
+        if (failed) return;
+        if (err) {
+          failed = true;
+          cb(err);
+        } else if (--left === 0) cb();
+      }, group.fds);
+    }
+  }
+
+  /**
+   * Write `data` with descriptors (SCM_RIGHTS), in order with every other
+   * write: numbers, FileHandles or sockets (anything with `fd`). They travel
+   * with the first byte of `data`, which must hold at least one byte (the
+   * kernel passes descriptors only with data). Yours stay yours: duplicates
+   * travel, so you may close them as soon as send() returns. Resolves once
+   * the kernel has taken all of `data`.
+   *
+   * # Errors
+   * `ERR_INVALID_ARG_TYPE`/`_VALUE` for bad arguments or empty data (thrown);
+   * a rejection with EBADF for a closed descriptor (nothing sent), or the
+   * write error (EPIPE, ECONNRESET, ETOOMANYREFS).
+   */
+  send(data: unknown, options: { fds?: readonly DescriptorLike[] } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
+    const bytes = Buffer.concat(bytesOf(data));
+    const fds = descriptorsOf(options.fds);
+    if (fds !== null && bytes.length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');
+    if (fds === null) return new Promise((resolve, reject) => this.write(bytes, (err) => (err ? reject(err) : resolve())));
+    // Our own duplicates travel, so the caller may close its descriptors at once.
+    const held = new Int32Array(fds.length);
+    for (let i = 0; i < fds.length; i++) {
+      const r = native.duplicate(fds[i]!);
+      if (r < 0) {
+        for (const fd of held.subarray(0, i)) native.close(fd);
+        return Promise.reject(errnoError(r, 'sendmsg'));
+      }
+      held[i] = r;
+    }
+    ATTACHED.set(bytes, held);
+    return new Promise((resolve, reject) => {
+      this.write(bytes, (err) => {
+        for (const fd of held) native.close(fd);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   }
 
   override _final(cb: (err?: Error | null) => void): void {

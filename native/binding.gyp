@@ -10,6 +10,7 @@
         "src/args.cc",
         "src/blocks.cc",
         "src/constants.cc",
+        "src/control.cc",
         "src/credentials.cc",
         "src/io.cc",
         "src/message.cc",

@@ -35,6 +35,7 @@ constexpr Export kFunctions[] = {
     {"shutdown", Shutdown},
     {"close", Close},
     {"prepareDescriptor", PrepareDescriptor},
+    {"duplicate", Duplicate},
     {"send", Send},
     {"recv", Recv},
     {"writev", Writev},

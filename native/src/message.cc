@@ -16,37 +16,13 @@
 #include <vector>
 
 #include "args.h"
+#include "control.h"
 #include "platform.h"
 #include "retry.h"
 
 namespace unixsock {
 
 namespace {
-
-// Most descriptors one call accepts (sendMessage: more is a TypeError) or
-// makes room for (receiveMessage: a longer fdsOut is used up to this many).
-// Four times the kernel's per-message limit: past it only the kernel's error
-// would change, while the control buffer stays bounded (it lives on the stack).
-constexpr size_t kMaxDescriptorArgument = UNIXSOCK_MAX_FDS_PER_MESSAGE * 4;
-
-#if UNIXSOCK_HAVE_SCM_CREDENTIALS
-constexpr size_t kCredentialsSpace = CMSG_SPACE(sizeof(ucred));
-#else
-constexpr size_t kCredentialsSpace = 0;
-#endif
-
-// Control space for `count` descriptors plus one credentials message.
-constexpr size_t ControlSpace(size_t count) {
-  return (count > 0 ? CMSG_SPACE(sizeof(int) * count) : 0) + kCredentialsSpace;
-}
-
-constexpr size_t kControlCapacity = ControlSpace(kMaxDescriptorArgument);
-
-// A cmsghdr-aligned control buffer large enough for any call.
-union ControlBuffer {
-  cmsghdr align;
-  unsigned char bytes[kControlCapacity];
-};
 
 // Info slots of receiveMessage; must match the doc in host/native.ts.
 enum InfoSlot : size_t {
@@ -94,9 +70,6 @@ bool ReadOptionalBytes(const Napi::CallbackInfo& info, size_t index,
   *present = !(value.IsNull() || value.IsUndefined());
   return !*present || ReadBytes(info, index, name, out);
 }
-
-// Closes a descriptor the caller will never see (never retried, like close()).
-void Discard(int fd) { close(fd); }
 
 }  // namespace
 
@@ -164,34 +137,8 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   }
 
   ControlBuffer control;
-  size_t control_length = 0;
-  if (fd_count > 0) {
-    size_t space = CMSG_SPACE(sizeof(int) * fd_count);
-    std::memset(control.bytes, 0, space);
-    cmsghdr* header = reinterpret_cast<cmsghdr*>(control.bytes);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
-    std::memcpy(CMSG_DATA(header), fds.Data(), sizeof(int) * fd_count);
-    control_length = space;
-  }
-#if UNIXSOCK_HAVE_SCM_CREDENTIALS
-  if (credentials) {
-    std::memset(control.bytes + control_length, 0, kCredentialsSpace);
-    cmsghdr* header =
-        reinterpret_cast<cmsghdr*>(control.bytes + control_length);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_CREDENTIALS;
-    header->cmsg_len = CMSG_LEN(sizeof(ucred));
-    ucred own;
-    std::memset(&own, 0, sizeof(own));
-    own.pid = getpid();
-    own.uid = geteuid();
-    own.gid = getegid();
-    std::memcpy(CMSG_DATA(header), &own, sizeof(own));
-    control_length += kCredentialsSpace;
-  }
-#endif
+  size_t control_length =
+      PutControl(&control, has_fds ? fds.Data() : nullptr, fd_count, credentials);
 
   msghdr message;
   std::memset(&message, 0, sizeof(message));
@@ -272,66 +219,8 @@ Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {
   }
 
   // Every descriptor the kernel installed ends up in fdsOut or closed.
-  int32_t* fd_slots = fds_out.Data();
-  size_t fd_count = 0;
-  bool lost = false;
-  bool has_credentials = false;
-  int32_t pid = 0;
-  int32_t uid = 0;
-  int32_t gid = 0;
-  if (control_length > 0) {
-    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(
-        std::min<size_t>(message.msg_controllen, control_length));
-  } else {
-    message.msg_controllen = 0;
-  }
-  const unsigned char* control_end = control.bytes + message.msg_controllen;
-  for (cmsghdr* header = message.msg_controllen > 0 ? CMSG_FIRSTHDR(&message)
-                                                    : nullptr;
-       header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-    if (header->cmsg_len < CMSG_LEN(0)) break;
-    const unsigned char* data = CMSG_DATA(header);
-    // A truncated message may claim more bytes than arrived.
-    size_t available =
-        data < control_end ? static_cast<size_t>(control_end - data) : 0;
-    size_t data_length = std::min<size_t>(
-        static_cast<size_t>(header->cmsg_len) - CMSG_LEN(0), available);
-    if (header->cmsg_level != SOL_SOCKET) continue;
-    if (header->cmsg_type == SCM_RIGHTS) {
-      for (size_t i = 0; i + sizeof(int) <= data_length; i += sizeof(int)) {
-        int received = -1;
-        std::memcpy(&received, data + i, sizeof(int));
-        if (fd_count < capacity) {
-#if !UNIXSOCK_RECV_CLOEXEC
-          RetryOnEintr([&] { return fcntl(received, F_SETFD, FD_CLOEXEC); });
-#endif
-          fd_slots[fd_count++] = received;
-        } else {
-          Discard(received);
-          lost = true;
-        }
-      }
-#if defined(SCM_PIDFD)
-    } else if (header->cmsg_type == SCM_PIDFD) {
-      // SO_PASSPIDFD set on a socket received from elsewhere: not ours to keep.
-      for (size_t i = 0; i + sizeof(int) <= data_length; i += sizeof(int)) {
-        int received = -1;
-        std::memcpy(&received, data + i, sizeof(int));
-        Discard(received);
-      }
-#endif
-#if UNIXSOCK_HAVE_SCM_CREDENTIALS
-    } else if (header->cmsg_type == SCM_CREDENTIALS &&
-               data_length >= sizeof(ucred)) {
-      ucred credentials;
-      std::memcpy(&credentials, data, sizeof(credentials));
-      has_credentials = true;
-      pid = static_cast<int32_t>(credentials.pid);
-      uid = static_cast<int32_t>(credentials.uid);
-      gid = static_cast<int32_t>(credentials.gid);
-#endif
-    }
-  }
+  ReceivedControl received;
+  TakeControl(&message, control_length, fds_out.Data(), capacity, &received);
 
   size_t address_length = 0;
   if (has_address) {
@@ -345,18 +234,18 @@ Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {
 
   int32_t result_flags = 0;
   if (message.msg_flags & MSG_TRUNC) result_flags |= kFlagTruncated;
-  if ((message.msg_flags & MSG_CTRUNC) || lost) {
+  if (received.lost) {
     result_flags |= kFlagControlTruncated;
   }
   slots[kCopied] =
       static_cast<int32_t>(std::min<size_t>(static_cast<size_t>(r), length));
   slots[kFlags] = result_flags;
-  slots[kDescriptorCount] = static_cast<int32_t>(fd_count);
+  slots[kDescriptorCount] = static_cast<int32_t>(received.count);
   slots[kAddressLength] = static_cast<int32_t>(address_length);
-  slots[kHasCredentials] = has_credentials ? 1 : 0;
-  slots[kPid] = pid;
-  slots[kUid] = uid;
-  slots[kGid] = gid;
+  slots[kHasCredentials] = received.has_credentials ? 1 : 0;
+  slots[kPid] = received.pid;
+  slots[kUid] = received.uid;
+  slots[kGid] = received.gid;
   return NumberResult(env, static_cast<double>(r));
 }
 

@@ -275,6 +275,14 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return SyscallResult(env, r);
 }
 
+Napi::Value Duplicate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd = 0;
+  if (!ReadInt32(info, 0, "fd", &fd)) return Napi::Value();
+  int r = RetryOnEintr([&] { return fcntl(fd, F_DUPFD_CLOEXEC, 0); });
+  return SyscallResult(env, r);
+}
+
 Napi::Value PrepareDescriptor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t fd = 0;

@@ -24,6 +24,8 @@ Napi::Value GetSockName(const Napi::CallbackInfo& info); // getSockName(fd, out)
 Napi::Value GetPeerName(const Napi::CallbackInfo& info); // getPeerName(fd, out)
 Napi::Value Shutdown(const Napi::CallbackInfo& info);    // shutdown(fd, how)
 Napi::Value Close(const Napi::CallbackInfo& info);       // close(fd)
+// duplicate(fd): fcntl(F_DUPFD_CLOEXEC): the new descriptor | -errno.
+Napi::Value Duplicate(const Napi::CallbackInfo& info);
 // prepareDescriptor(fd): FD_CLOEXEC and O_NONBLOCK on a descriptor from
 // elsewhere (inherited, received), as our own sockets have from creation.
 Napi::Value PrepareDescriptor(const Napi::CallbackInfo& info);

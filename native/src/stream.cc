@@ -5,6 +5,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,6 +15,7 @@
 
 #include "args.h"
 #include "blocks.h"
+#include "control.h"
 #include "platform.h"
 #include "retry.h"
 
@@ -162,10 +165,12 @@ bool BytesOf(napi_env env, napi_value value, iovec* out) {
   return true;
 }
 
-// sendmsg of iov[0..count) (at most kIovMax of them), or send for a single
-// one (a cheaper kernel path): bytes | -errno.
-ssize_t SendIovecs(int fd, iovec* iov, size_t count) {
-  if (count == 1) {
+// sendmsg of iov[0..count) (at most kIovMax of them) with `nfds` descriptors
+// (SCM_RIGHTS), or send for a single iovec without any (a cheaper kernel
+// path): bytes | -errno.
+ssize_t SendIovecs(int fd, iovec* iov, size_t count,
+                   const int32_t* fds = nullptr, size_t nfds = 0) {
+  if (count == 1 && nfds == 0) {
     ssize_t r = RetryOnEintr([&] {
       return send(fd, iov[0].iov_base, iov[0].iov_len, UNIXSOCK_SEND_FLAGS);
     });
@@ -175,9 +180,38 @@ ssize_t SendIovecs(int fd, iovec* iov, size_t count) {
   std::memset(&message, 0, sizeof(message));
   message.msg_iov = iov;
   message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
+  ControlBuffer control;
+  if (nfds > 0) {
+    message.msg_control = control.bytes;
+    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(
+        PutControl(&control, fds, nfds, false));
+  }
   ssize_t r =
       RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
   return r == -1 ? -static_cast<ssize_t>(errno) : r;
+}
+
+// Duplicates of fds[0..count) (close-on-exec), or false with errno set and
+// nothing left open.
+bool Duplicate(const int32_t* fds, size_t count, std::vector<int32_t>* out) {
+  out->clear();
+  for (size_t i = 0; i < count; i++) {
+    int copy = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+    if (copy == -1) {
+      int error = errno;
+      for (int32_t held : *out) Discard(held);
+      out->clear();
+      errno = error;
+      return false;
+    }
+    out->push_back(copy);
+  }
+  return true;
+}
+
+void CloseAll(std::vector<int32_t>* fds) {
+  for (int32_t fd : *fds) Discard(fd);
+  fds->clear();
 }
 
 // The socket's pending error (SO_ERROR, which also clears it) as -errno, or
@@ -225,6 +259,8 @@ Napi::Function StreamEngine::Define(Napi::Env env) {
           InstanceMethod<&StreamEngine::WriteQueueSize>("writeQueueSize"),
           InstanceMethod<&StreamEngine::ShutdownWrite>("shutdownWrite"),
           InstanceMethod<&StreamEngine::SetReadCap>("setReadCap"),
+          InstanceMethod<&StreamEngine::SetDescriptorCapacity>(
+              "setDescriptorCapacity"),
           InstanceMethod<&StreamEngine::CloseHandle>("close"),
           InstanceMethod<&StreamEngine::RefHandle>("ref"),
           InstanceMethod<&StreamEngine::UnrefHandle>("unref"),
@@ -265,6 +301,7 @@ StreamEngine::StreamEngine(const Napi::CallbackInfo& info)
 
 StreamEngine::~StreamEngine() {
   DropQueue();
+  CloseAll(&received_fds_);
   // The handle outlives this object; its callbacks must not reach it.
   if (watch_ != nullptr) watch_->Release();
 }
@@ -311,6 +348,18 @@ Napi::Value StreamEngine::Write(const Napi::CallbackInfo& info) {
     ThrowTypeError(info.Env(), "requestId must be a number");
     return Napi::Value();
   }
+  const int32_t* fds = nullptr;
+  size_t nfds = 0;
+  if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
+    Napi::Int32Array array;
+    if (!ReadInt32Array(info, 2, "fds", 0, &array)) return Napi::Value();
+    if (array.ElementLength() > kMaxDescriptorArgument) {
+      ThrowTypeError(info.Env(), "fds holds too many descriptors");
+      return Napi::Value();
+    }
+    fds = array.Data();
+    nfds = array.ElementLength();
+  }
   iovec inline_iov[kInlineIovecs];
   napi_value inline_values[kInlineIovecs];
   std::vector<iovec> heap_iov;
@@ -353,6 +402,12 @@ Napi::Value StreamEngine::Write(const Napi::CallbackInfo& info) {
   if (unusable != 0) return NumberResult(env, unusable);
   if (write_error_ != 0) return NumberResult(env, write_error_);
   if (shutdown_requested_) return NumberResult(env, -EPIPE);
+  if (nfds > 0) {
+    // The kernel passes descriptors only with at least one byte.
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) total += iov[i].iov_len;
+    if (total == 0) return NumberResult(env, -EINVAL);
+  }
 
   // The unsent part begins at iov[first] (trimmed in place when partial).
   size_t first = 0;
@@ -366,11 +421,12 @@ Napi::Value StreamEngine::Write(const Napi::CallbackInfo& info) {
         index += batch;
         continue;
       }
-      ssize_t n = SendIovecs(fd_, iov + index, batch);
+      ssize_t n = SendIovecs(fd_, iov + index, batch, fds, nfds);
       if (n < 0) {
         if (IsWouldBlock(static_cast<int>(-n))) break;
         return NumberResult(env, static_cast<double>(n));
       }
+      nfds = 0;  // sent with the first byte
       bytes_written_ += static_cast<double>(n);
       size_t sent = static_cast<size_t>(n);
       // Advance past fully written iovecs; trim a partial one in place.
@@ -388,18 +444,25 @@ Napi::Value StreamEngine::Write(const Napi::CallbackInfo& info) {
     if (index == count) return NumberResult(env, 1);
     first = index;
   }
+  // Descriptors not sent yet ride on the first queued piece, as duplicates
+  // the engine owns until they are sent.
+  std::vector<int32_t> held;
+  if (nfds > 0 && !Duplicate(fds, nfds, &held)) {
+    return NumberResult(env, -static_cast<double>(errno));
+  }
   bool was_empty = pieces_.empty();
   for (size_t i = first; i < count; i++) {
     napi_ref ref = nullptr;
     if (iov[i].iov_len > 0) napi_create_reference(env, values[i], 1, &ref);
     pieces_.push_back(Piece{static_cast<const uint8_t*>(iov[i].iov_base),
-                            iov[i].iov_len, ref, id, i + 1 == count});
+                            iov[i].iov_len, ref, id, i + 1 == count, {}});
+    if (i == first) pieces_.back().fds.swap(held);
     queued_bytes_ += iov[i].iov_len;
   }
   if (first == count) {
     // Nothing of this request is left (zero bytes) but earlier ones are
     // queued: a marker keeps 'written' in order.
-    pieces_.push_back(Piece{nullptr, 0, nullptr, id, true});
+    pieces_.push_back(Piece{nullptr, 0, nullptr, id, true, {}});
   }
   if (was_empty) {
     int r = UpdatePoll();
@@ -435,6 +498,14 @@ Napi::Value StreamEngine::SetReadCap(const Napi::CallbackInfo& info) {
   if (!ReadSize(info, 0, "bytes", &bytes)) return Napi::Value();
   if (bytes == 0 || bytes > kMaxReadCap) return NumberResult(info.Env(), -EINVAL);
   read_cap_ = bytes;
+  return NumberResult(info.Env(), 0);
+}
+
+Napi::Value StreamEngine::SetDescriptorCapacity(const Napi::CallbackInfo& info) {
+  size_t count = 0;
+  if (!ReadSize(info, 0, "count", &count)) return Napi::Value();
+  if (count > kMaxDescriptorArgument) return NumberResult(info.Env(), -EINVAL);
+  fd_capacity_ = count;
   return NumberResult(info.Env(), 0);
 }
 
@@ -525,12 +596,14 @@ void StreamEngine::ReadOnce(napi_env env) {
   bool eof = false;
   while (total < read_cap_) {
     size_t wanted = read_cap_ - total;
-    ssize_t n = RetryOnEintr(
-        [&] { return recv(fd_, pool + total, wanted, MSG_DONTWAIT); });
+    bool with_fds = false;
+    ssize_t n = Receive(pool + total, wanted, &with_fds);
     if (n > 0) {
       total += static_cast<size_t>(n);
-      // A stream recv returns less than asked only once the queue is empty.
-      if (static_cast<size_t>(n) < wanted) break;
+      // A stream recv returns less than asked only once the queue is empty;
+      // after descriptors the kernel stops too, and so do we: they belong
+      // to this chunk.
+      if (static_cast<size_t>(n) < wanted || with_fds) break;
       continue;
     }
     if (n == 0) {
@@ -555,7 +628,7 @@ void StreamEngine::ReadOnce(napi_env env) {
       return;
     }
     bytes_read_ += static_cast<double>(total);
-    Emit(env, kEventData, buffer);
+    EmitData(env, buffer);
     if (closing_) return;
   }
   if (eof) {
@@ -582,8 +655,8 @@ bool StreamEngine::ReadDirect(napi_env env) {
       return false;
     }
   }
-  ssize_t n =
-      RetryOnEintr([&] { return recv(fd_, data, size, MSG_DONTWAIT); });
+  bool with_fds = false;
+  ssize_t n = Receive(data, size, &with_fds);
   if (n <= 0) {
     if (n == 0) {
       read_done_ = true;
@@ -608,7 +681,7 @@ bool StreamEngine::ReadDirect(napi_env env) {
       return true;
     }
   }
-  Emit(env, kEventData, buffer);
+  EmitData(env, buffer);
   return true;
 #else
   (void)env;
@@ -627,6 +700,9 @@ void StreamEngine::Flush(napi_env env) {
     size_t attempted = 0;
     for (auto it = pieces_.begin(); it != pieces_.end() && count < kFlushIovecs;
          ++it) {
+      // Descriptors go with their request's first byte: never gathered
+      // behind earlier bytes.
+      if (count > 0 && !it->fds.empty()) break;
       iov[count].iov_base = const_cast<uint8_t*>(it->base);
       iov[count].iov_len = it->length;
       attempted += it->length;
@@ -634,11 +710,13 @@ void StreamEngine::Flush(napi_env env) {
     }
     size_t sent = 0;
     if (attempted > 0) {
-      ssize_t n = SendIovecs(fd_, iov, count);
+      std::vector<int32_t>& fds = pieces_.front().fds;
+      ssize_t n = SendIovecs(fd_, iov, count, fds.data(), fds.size());
       if (n < 0) {
         if (!IsWouldBlock(static_cast<int>(-n))) error = static_cast<int>(n);
         break;
       }
+      CloseAll(&fds);  // the kernel holds its own references now
       sent = static_cast<size_t>(n);
       bytes_written_ += static_cast<double>(n);
       queued_bytes_ -= sent;
@@ -648,6 +726,7 @@ void StreamEngine::Flush(napi_env env) {
       Piece& piece = pieces_.front();
       left -= piece.length;
       if (piece.ref != nullptr) napi_delete_reference(env, piece.ref);
+      CloseAll(&piece.fds);
       if (piece.last) done.push_back(piece.id);
       pieces_.pop_front();
     }
@@ -680,6 +759,8 @@ void StreamEngine::Flush(napi_env env) {
 }
 
 void StreamEngine::Fail(napi_env env, int error) {
+  CloseAll(&received_fds_);
+  fds_lost_ = false;
   if (closing_) return;
   read_done_ = true;
   shutdown_pending_ = false;
@@ -690,13 +771,73 @@ void StreamEngine::Fail(napi_env env, int error) {
   Emit(env, kEventError, value);
 }
 
-void StreamEngine::Emit(napi_env env, int type, napi_value arg) {
+ssize_t StreamEngine::Receive(void* data, size_t length, bool* with_fds) {
+  *with_fds = false;
+  if (fd_capacity_ == 0) {
+    return RetryOnEintr([&] { return recv(fd_, data, length, MSG_DONTWAIT); });
+  }
+  iovec iov;
+  iov.iov_base = data;
+  iov.iov_len = length;
+  ControlBuffer control;
+  size_t control_length = ControlSpace(fd_capacity_);
+  msghdr message;
+  std::memset(&message, 0, sizeof(message));
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control.bytes;
+  message.msg_controllen =
+      static_cast<decltype(message.msg_controllen)>(control_length);
+  ssize_t n = RetryOnEintr([&] {
+    return recvmsg(fd_, &message, MSG_DONTWAIT | UNIXSOCK_RECV_CLOEXEC);
+  });
+  if (n < 0) return n;
+  int32_t fds[kMaxDescriptorArgument];
+  ReceivedControl received;
+  TakeControl(&message, control_length, fds, fd_capacity_, &received);
+  received_fds_.insert(received_fds_.end(), fds, fds + received.count);
+  if (received.lost) fds_lost_ = true;
+  *with_fds = received.count > 0 || received.lost;
+  return n;
+}
+
+void StreamEngine::EmitData(napi_env env, napi_value buffer) {
+  if (received_fds_.empty() && !fds_lost_) {
+    Emit(env, kEventData, buffer);
+    return;
+  }
+  napi_value fds, lost;
+  if (napi_create_array_with_length(env, received_fds_.size(), &fds) != napi_ok ||
+      napi_get_boolean(env, fds_lost_, &lost) != napi_ok) {
+    ClearPendingException(env);
+    Fail(env, -ENOMEM);
+    return;
+  }
+  for (size_t i = 0; i < received_fds_.size(); i++) {
+    napi_value fd;
+    if (napi_create_int32(env, received_fds_[i], &fd) != napi_ok ||
+        napi_set_element(env, fds, static_cast<uint32_t>(i), fd) != napi_ok) {
+      ClearPendingException(env);
+      Fail(env, -ENOMEM);
+      return;
+    }
+  }
+  // From here the descriptors are the callee's.
+  received_fds_.clear();
+  fds_lost_ = false;
+  Emit(env, kEventData, buffer, fds, lost);
+}
+
+void StreamEngine::Emit(napi_env env, int type, napi_value arg,
+                        napi_value extra, napi_value extra2) {
   if (closing_) return;
   emitted_++;
-  napi_value argv[2];
+  napi_value argv[4];
   if (napi_create_int32(env, type, &argv[0]) != napi_ok) return;
   argv[1] = arg;
-  size_t argc = arg != nullptr ? 2 : 1;
+  argv[2] = extra;
+  argv[3] = extra2;
+  size_t argc = extra2 != nullptr ? 4 : extra != nullptr ? 3 : arg != nullptr ? 2 : 1;
   napi_value result;
   napi_status call = napi_make_callback(env, context_, Value(),
                                         callback_.Value(), argc, argv, &result);
@@ -746,6 +887,7 @@ void StreamEngine::DropQueue() {
   napi_env env = Env();
   for (Piece& piece : pieces_) {
     if (piece.ref != nullptr) napi_delete_reference(env, piece.ref);
+    CloseAll(&piece.fds);
   }
   pieces_.clear();
   queued_bytes_ = 0;

@@ -4,13 +4,21 @@
 //   new StreamEngine(fd, onEvent)  uv_poll_init; never throws for OS errors (a
 //                                  failed init is returned by readStart(),
 //                                  write() and shutdownWrite()).
-//   onEvent(type, a)               1 data (a = Buffer), 2 end, 3 error
+//   onEvent(type, a, b, c)         1 data (a = Buffer; b = array of received
+//                                  descriptors and c = true when some were
+//                                  lost, only when either happened), 2 end, 3 error
 //                                  (a = -errno), 4 written (a = requestId),
 //                                  5 shutdown (a = 0 | -errno).
 //   readStart() / readStop()       watch / stop watching readable; 0 | -errno.
-//   write(chunks, requestId)       1 written synchronously (no event follows),
+//   write(chunks, requestId[, fds]) 1 written synchronously (no event follows),
 //                                  0 queued ('written' follows, in order),
 //                                  -errno immediate error (nothing queued).
+//                                  `fds` (Int32Array) go with the request's
+//                                  first byte (SCM_RIGHTS); the request must
+//                                  hold at least one byte (else -EINVAL).
+//   setDescriptorCapacity(n)       receive up to n descriptors per read
+//                                  (recvmsg; default 0: plain recv, and the
+//                                  kernel discards descriptors); 0 | -EINVAL.
 //   writeQueueSize()               bytes still queued.
 //   shutdownWrite()                shutdown(SHUT_WR) now: 0 | -errno; or 1 when
 //                                  deferred until the queue drained ('shutdown'
@@ -29,6 +37,13 @@
 // next one sizes a Buffer with FIONREAD and receives into it without a copy
 // (on a recycled block from blocks.h when it is 32-256 KiB).
 // EOF gives 'end', an error gives 'error'; reading stops for good after either.
+//
+// Descriptors: a sent set rides on the first byte of its request; while it
+// is queued the engine holds duplicates (so the caller may close its own at
+// once) and a sendmsg never gathers past a later request that carries some.
+// Received ones arrive with the data event whose bytes include the first
+// byte of the write they were sent with (a read stops right after them);
+// past the capacity they are closed and reported lost.
 //
 // Writing: with an empty queue, write() sends at once (sendmsg, MSG_NOSIGNAL,
 // IOV_MAX iovecs per call). What the kernel does not take is queued with a
@@ -79,13 +94,15 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
 
  private:
   // One queued iovec. `ref` keeps its Buffer alive; the last piece of a
-  // request carries the request id.
+  // request carries the request id; the first piece of a request sent with
+  // descriptors owns duplicates of them until its first byte is sent.
   struct Piece {
     const uint8_t* base;
     size_t length;
     napi_ref ref;
     double id;
     bool last;
+    std::vector<int32_t> fds;
   };
 
   Napi::Value ReadStart(const Napi::CallbackInfo& info);
@@ -94,6 +111,7 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   Napi::Value WriteQueueSize(const Napi::CallbackInfo& info);
   Napi::Value ShutdownWrite(const Napi::CallbackInfo& info);
   Napi::Value SetReadCap(const Napi::CallbackInfo& info);
+  Napi::Value SetDescriptorCapacity(const Napi::CallbackInfo& info);
   Napi::Value CloseHandle(const Napi::CallbackInfo& info);
   Napi::Value RefHandle(const Napi::CallbackInfo& info);
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);
@@ -106,14 +124,20 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   int Unusable() const;
   void Dispatch(int status, int events);
   void ReadOnce(napi_env env);
+  // recv, or recvmsg collecting descriptors into received_fds_ when the
+  // capacity is set: bytes | -1 with errno set. `*with_fds`: stop reading.
+  ssize_t Receive(void* data, size_t length, bool* with_fds);
+  // Emits 'data' with `buffer` and the descriptors received with it.
+  void EmitData(napi_env env, napi_value buffer);
   // FIONREAD-sized recv straight into a new Buffer; false when nothing is
   // queued (or unsupported) and the pooled path must run instead.
   bool ReadDirect(napi_env env);
   void Flush(napi_env env);
   // Drops the queue and a deferred shutdown, stops reading, emits 'error'.
   void Fail(napi_env env, int error);
-  // Calls onEvent(type[, arg]) unless closed.
-  void Emit(napi_env env, int type, napi_value arg);
+  // Calls onEvent(type[, arg[, extra, extra2]]) unless closed.
+  void Emit(napi_env env, int type, napi_value arg, napi_value extra = nullptr,
+            napi_value extra2 = nullptr);
   // Applies the poll mask wanted now: 0 | negative libuv error.
   int UpdatePoll();
   // Pins the JS object while the handle is active, writes are queued or the
@@ -135,6 +159,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   int write_error_ = 0;            // error reported by 'error'
   int poll_events_ = 0;            // mask currently given to uv_poll_start
   size_t read_cap_;
+  size_t fd_capacity_ = 0;              // descriptors received per read
+  std::vector<int32_t> received_fds_;   // received, not yet emitted
+  bool fds_lost_ = false;
   size_t last_read_ = 0;  // bytes of the last data event (picks the read path)
   uint64_t emitted_ = 0;  // events emitted so far
   size_t queued_bytes_ = 0;

@@ -1,0 +1,191 @@
+// Descriptor passing on stream sockets (host/socket.ts over the native
+// StreamEngine): alignment with the byte stream, queued sends holding their
+// own duplicates, receive capacity and truncation, no leaks, bad input, and
+// python3's socket.send_fds / recv_fds in both directions.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, type DescriptorsInfo, listen, socketPair, type UnixSocket } from '../../host/index.js';
+import { makeTempDir } from '../_helpers/tmpdir.js';
+import { openFds, readAll, within } from '../_helpers/wait.js';
+
+const tmp = makeTempDir('us-sd');
+const at = (name: string): string => join(tmp.path, name);
+
+function fileWith(name: string, text: string): number {
+  writeFileSync(at(name), text);
+  return openSync(at(name), 'r');
+}
+
+/** Everything `socket` receives until the end: bytes, and each descriptor set with its info. */
+async function collect(socket: UnixSocket): Promise<{ data: Buffer; sets: [number[], DescriptorsInfo][] }> {
+  const sets: [number[], DescriptorsInfo][] = [];
+  socket.on('descriptors', (fds: number[], info: DescriptorsInfo) => sets.push([fds, info]));
+  const data = await readAll(socket);
+  return { data, sets };
+}
+
+const sameFile = (a: number, b: number): boolean => fstatSync(a).ino === fstatSync(b).ino && fstatSync(a).dev === fstatSync(b).dev;
+
+const fdPassing = suite('stream descriptor passing');
+
+fdPassing('should deliver descriptors with the chunk holding the first byte of the write that carried them', async () => {
+  const [a, b] = socketPair();
+  const one = fileWith('one', 'first file');
+  const two = fileWith('two', 'second file');
+  const got = collect(b);
+  a.write('aaa');
+  const sent = a.send('B', { fds: [one] });
+  a.write('ccc');
+  await Promise.all([sent, a.send('D', { fds: [two, one] })]);
+  a.end('eee');
+  const { data, sets } = await within(got, 5000, 'the stream');
+  assert.is(data.toString(), 'aaaBcccDeee');
+  assert.is(sets.length, 2);
+  const [[first, firstInfo], [second, secondInfo]] = sets as [[number[], DescriptorsInfo], [number[], DescriptorsInfo]];
+  assert.ok(firstInfo.start <= 3 && 3 < firstInfo.end, `B at 3 in ${JSON.stringify(firstInfo)}`);
+  assert.ok(secondInfo.start <= 7 && 7 < secondInfo.end, `D at 7 in ${JSON.stringify(secondInfo)}`);
+  assert.is(firstInfo.truncated, false);
+  assert.is(first.length, 1);
+  assert.is(second.length, 2);
+  assert.ok(sameFile(first[0]!, one) && sameFile(second[0]!, two) && sameFile(second[1]!, one));
+  for (const fd of [...first, ...second, one, two]) closeSync(fd);
+  a.destroy();
+  b.destroy();
+});
+
+fdPassing('should send descriptors queued behind megabytes, after the caller closed its own', async () => {
+  const server = await listen(at('s.sock'));
+  const client = await connect(at('s.sock'));
+  const peer = await server.accept();
+  const file = fileWith('queued', 'still readable');
+  const big = Buffer.alloc(4 << 20, 0x61);
+  client.write(big);
+  const sent = client.send('!', { fds: [file] });
+  closeSync(file); // the engine holds its own duplicate while queued
+  client.end();
+  const got = collect(peer);
+  await sent;
+  const { data, sets } = await within(got, 10000, 'the stream');
+  assert.is(data.length, big.length + 1);
+  assert.is(data[big.length], '!'.charCodeAt(0));
+  assert.is(sets.length, 1);
+  const [[fds, info]] = sets as [[number[], DescriptorsInfo]];
+  assert.ok(info.start <= big.length && big.length < info.end);
+  const buf = Buffer.alloc(64);
+  const n = (await import('node:fs')).readSync(fds[0]!, buf, 0, 64, 0);
+  assert.is(buf.subarray(0, n).toString(), 'still readable');
+  closeSync(fds[0]!);
+  peer.destroy();
+  client.destroy();
+  await server.close();
+});
+
+fdPassing('should close descriptors past maxDescriptors and report truncation, and close all without a listener', async () => {
+  const before = await openFds();
+  const [a, b] = socketPair({ maxDescriptors: 1 });
+  const file = fileWith('many', 'x');
+  const got = collect(b);
+  await a.send('x', { fds: [file, file, file] });
+  a.end();
+  const { sets } = await within(got, 5000, 'the stream');
+  assert.is(sets.length, 1);
+  assert.is(sets[0]![0].length, 1);
+  assert.is(sets[0]![1].truncated, true);
+  closeSync(sets[0]![0][0]!);
+  a.destroy();
+  b.destroy();
+
+  const [c, d] = socketPair();
+  await c.send('y', { fds: [file, file] });
+  c.end();
+  assert.is((await within(readAll(d), 5000, 'the stream')).toString(), 'y');
+  c.destroy();
+  d.destroy();
+  closeSync(file);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.is(await openFds(), before, 'no descriptor left open');
+});
+
+fdPassing('should refuse bad send arguments with typed errors and send nothing', async () => {
+  const [a, b] = socketPair();
+  const file = fileWith('bad', 'x');
+  const code = (call: () => unknown): string | undefined => {
+    try {
+      call();
+    } catch (err) {
+      return (err as { code?: string }).code;
+    }
+    return undefined;
+  };
+  assert.is(code(() => a.send('', { fds: [file] })), 'ERR_INVALID_ARG_VALUE');
+  assert.is(code(() => a.send(Buffer.alloc(0), { fds: [file] })), 'ERR_INVALID_ARG_VALUE');
+  assert.is(code(() => a.send('x', { fds: [-1] })), 'ERR_INVALID_ARG_TYPE');
+  assert.is(code(() => a.send('x', { fds: 'x' as never })), 'ERR_INVALID_ARG_TYPE');
+  assert.is(code(() => a.send(42, { fds: [file] })), 'ERR_INVALID_ARG_TYPE');
+  assert.is(code(() => a.send('x', 'y' as never)), 'ERR_INVALID_ARG_TYPE');
+  assert.is(code(() => a.send('x', { fds: new Array(2000).fill(file) })), 'ERR_INVALID_ARG_VALUE');
+  const closed = openSync(at('bad'), 'r');
+  closeSync(closed);
+  await a.send('x', { fds: [closed] }).then(() => assert.unreachable('EBADF expected'), (err) => assert.is(err.code, 'EBADF'));
+  assert.not.ok(a.destroyed, 'refused before anything was written');
+  a.end('ok');
+  assert.is((await within(readAll(b), 5000, 'the stream')).toString(), 'ok', 'nothing of the refused sends arrived');
+  a.destroy();
+  b.destroy();
+  closeSync(file);
+});
+
+const python = spawnSync('python3', ['-c', 'import socket; socket.send_fds'], { stdio: 'ignore' }).status === 0;
+
+fdPassing('should exchange descriptors with python3 send_fds / recv_fds in both directions', async () => {
+  if (!python) {
+    console.log('  skipped: python3 >= 3.9 is not installed');
+    return;
+  }
+  const server = await listen(at('py.sock'));
+  const script = `
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+data, fds, flags, addr = socket.recv_fds(s, 100, 4)
+print(data.decode(), os.read(fds[0], 100).decode(), flush=True)
+r, w = os.pipe()
+os.write(w, b'from python')
+os.close(w)
+socket.send_fds(s, [b'P'], [r])
+s.shutdown(socket.SHUT_WR)
+s.recv(1)
+`;
+  const child = spawn('python3', ['-c', script, at('py.sock')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (err += c));
+  const peer = await within(server.accept(), 5000, 'python connecting');
+  const file = fileWith('to-python', 'from node');
+  await peer.send('N', { fds: [file] });
+  closeSync(file);
+  const got = new Promise<[number[], Buffer]>((resolve) => {
+    let fds: number[] = [];
+    peer.once('descriptors', (f: number[]) => (fds = f));
+    peer.once('data', (d: Buffer) => resolve([fds, d]));
+  });
+  const [fds, data] = await within(got, 5000, 'python sending');
+  assert.is(data.toString(), 'P');
+  const buf = Buffer.alloc(64);
+  const n = (await import('node:fs')).readSync(fds[0]!, buf);
+  assert.is(buf.subarray(0, n).toString(), 'from python');
+  closeSync(fds[0]!);
+  peer.end();
+  assert.is(await within(exit, 5000, 'python exiting'), 0, err);
+  assert.is(out.trim(), 'N from node');
+  peer.destroy();
+  await server.close();
+});
+
+fdPassing.after(() => tmp.remove());
+fdPassing.run();
