@@ -47,7 +47,7 @@ export function fromFd(fd: number, options: FromFdOptions = {}): AdoptedSocket {
   const out = sockets().adopt(fd);
   if (!out.ok) throw failureError(out.failure);
   const { kind, handle } = out.value;
-  const prepared = native.prepareDescriptor(fd);
+  const prepared = native.setDescriptorFlags(fd, true, true);
   if (prepared < 0) {
     // Only on a descriptor the kernel will not let us configure: give it back closed.
     if (kind === 'stream-listener' || kind === 'seqpacket-listener') {

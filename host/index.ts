@@ -10,6 +10,7 @@ export { type Platform } from './platform.js';
 export { UnixsockError, type ErrorCode } from './errors.js';
 export { type ListenOptions, UnixServer } from './server.js';
 export { type PeerCredentials } from './credentials.js';
+export { type RawAcceptOptions, RawSocket, type RawSocketType, type ReceiveOptions, type WaitOptions } from './raw-socket.js';
 export { type AdoptedSocket, fromFd, type FromFdOptions } from './adopt.js';
 export { LISTEN_FDS_START, type ListenFd, listenFds, type ListenFdsOptions, notify, type NotifyOptions } from './systemd.js';
 export { type Linger, type SocketOptionName, type SocketOptionValues } from './options.js';

@@ -287,8 +287,8 @@ export interface NativeBinding {
   ): number;
   /** getsockopt(SO_PEERCRED) (getpeereid elsewhere): 0 | -errno; out = [pid, uid, gid], pid -1 where unknown. */
   peerCredentials(fd: number, out: Int32Array): number;
-  /** FD_CLOEXEC + O_NONBLOCK on a descriptor from elsewhere (fcntl): 0 | -errno. */
-  prepareDescriptor(fd: number): number;
+  /** O_NONBLOCK and FD_CLOEXEC set (true) or cleared (false) with fcntl: 0 | -errno. */
+  setDescriptorFlags(fd: number, nonblocking: boolean, cloexec: boolean): number;
   /** fcntl(F_DUPFD_CLOEXEC): a new descriptor for the same open file | -errno. */
   duplicate(fd: number): number;
   /**

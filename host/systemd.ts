@@ -68,7 +68,7 @@ export function listenFds(options?: ListenFdsOptions): ListenFd[] {
       entry.socket = fromFd(fd);
     } catch (err) {
       // Not ours to adopt: still close-on-exec, as sd_listen_fds leaves every passed descriptor.
-      native.prepareDescriptor(fd);
+      native.setDescriptorFlags(fd, true, true);
       entry.error = err as Error;
     }
     out.push(entry);

@@ -34,7 +34,7 @@ constexpr Export kFunctions[] = {
     {"getPeerName", GetPeerName},
     {"shutdown", Shutdown},
     {"close", Close},
-    {"prepareDescriptor", PrepareDescriptor},
+    {"setDescriptorFlags", SetDescriptorFlags},
     {"duplicate", Duplicate},
     {"send", Send},
     {"recv", Recv},

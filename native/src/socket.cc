@@ -283,18 +283,28 @@ Napi::Value Duplicate(const Napi::CallbackInfo& info) {
   return SyscallResult(env, r);
 }
 
-Napi::Value PrepareDescriptor(const Napi::CallbackInfo& info) {
+Napi::Value SetDescriptorFlags(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t fd = 0;
   if (!ReadInt32(info, 0, "fd", &fd)) return Napi::Value();
-  if (RetryOnEintr([&] { return fcntl(fd, F_SETFD, FD_CLOEXEC); }) == -1) {
+  if (!info[1].IsBoolean() || !info[2].IsBoolean()) {
+    ThrowTypeError(env, "nonblocking and cloexec must be booleans");
+    return Napi::Value();
+  }
+  bool nonblocking = info[1].As<Napi::Boolean>().Value();
+  bool cloexec = info[2].As<Napi::Boolean>().Value();
+  int fd_flags = RetryOnEintr([&] { return fcntl(fd, F_GETFD); });
+  if (fd_flags == -1) return NumberResult(env, -errno);
+  int want_fd = cloexec ? (fd_flags | FD_CLOEXEC) : (fd_flags & ~FD_CLOEXEC);
+  if (want_fd != fd_flags &&
+      RetryOnEintr([&] { return fcntl(fd, F_SETFD, want_fd); }) == -1) {
     return NumberResult(env, -errno);
   }
   int flags = RetryOnEintr([&] { return fcntl(fd, F_GETFL); });
   if (flags == -1) return NumberResult(env, -errno);
-  if ((flags & O_NONBLOCK) == 0 &&
-      RetryOnEintr([&] { return fcntl(fd, F_SETFL, flags | O_NONBLOCK); }) ==
-          -1) {
+  int want = nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (want != flags &&
+      RetryOnEintr([&] { return fcntl(fd, F_SETFL, want); }) == -1) {
     return NumberResult(env, -errno);
   }
   return NumberResult(env, 0);

@@ -26,9 +26,9 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info);    // shutdown(fd, how)
 Napi::Value Close(const Napi::CallbackInfo& info);       // close(fd)
 // duplicate(fd): fcntl(F_DUPFD_CLOEXEC): the new descriptor | -errno.
 Napi::Value Duplicate(const Napi::CallbackInfo& info);
-// prepareDescriptor(fd): FD_CLOEXEC and O_NONBLOCK on a descriptor from
-// elsewhere (inherited, received), as our own sockets have from creation.
-Napi::Value PrepareDescriptor(const Napi::CallbackInfo& info);
+// setDescriptorFlags(fd, nonblocking, cloexec): O_NONBLOCK and FD_CLOEXEC
+// set or cleared (fcntl), e.g. on a descriptor from elsewhere: 0 | -errno.
+Napi::Value SetDescriptorFlags(const Napi::CallbackInfo& info);
 
 }  // namespace unixsock
 
