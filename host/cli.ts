@@ -1,131 +1,104 @@
 #!/usr/bin/env node
-// The `unixsock` command line. Exit codes: 0 success, 1 a verdict or
-// operation failed, 2 usage error. One line per error; stack traces only
-// with --debug.
-import { parseArgs } from 'node:util';
-import { formatAddress, parseAddress, type SocketAddress, validateAddress } from './address.js';
-import { type AddressProblem, describeProblem, UnixsockAddressError } from './errors.js';
-import type { Platform } from './platform.js';
+// The `unixsock` command line: nc -U / socat-lite. One module per command in
+// host/cli/, loaded on demand. Exit codes: 0 success, 1 the operation failed,
+// 2 usage error (an invalid ADDR included), `pair`: the command's own status.
+// One line per error; stack traces only with --debug.
+import type { Command } from './cli/common.js';
+import { UsageError } from './cli/common.js';
 
 const USAGE = `Usage: unixsock <command> [options]
 
 Commands:
-  check ADDR...     Say whether each address is valid for a Unix socket, and why not.
+  check ADDR...          Say whether each address is valid for a Unix socket, and why not.
+  listen ADDR            Listen; bridge each connection with stdin/stdout (or --echo).
+  connect ADDR           Connect; stdin goes to the socket, the socket to stdout.
+  send ADDR MESSAGE      Send one datagram.
+  recv ADDR              Receive datagrams and print them.
+  pair -- CMD...         Run CMD with a socketpair end on fd 3, bridged to stdin/stdout.
+  serve-http ADDR [DIR]  Serve the files under DIR over HTTP on a socket.
+  demo                   Show unixsock at work in a private temporary directory.
+  bench                  A quick benchmark summary (a few seconds).
 
-Run 'unixsock <command> --help' for a command's options.
-Addresses: /abs/path, rel/path, @abstract (\\xNN escapes), unix:/path,
-unix:///path, unix-abstract:name (%NN escapes).
+ADDR (the dial grammar; docs/dial.md):
+  /abs/path, rel/path      a path, taken literally
+  unix:path, unix:///abs   a path with %NN escapes (gRPC, Docker)
+  @name                    an abstract name (Linux); \\xNN is any byte, \\\\ a backslash
+  unix-abstract:name       an abstract name with %NN escapes (gRPC)
+  unixgram:ADDR            a datagram socket; unixpacket:ADDR a seqpacket socket
+
+Run 'unixsock <command> --help' for a command's options. --debug adds stack
+traces to error lines.
+
+Exit status: 0 success; 1 the operation failed (for check: an address is
+invalid); 2 usage error, an invalid ADDR included (nothing is created then);
+pair: the status of CMD.
 `;
 
-const CHECK_USAGE = `Usage: unixsock check [--json] [--platform P] [--portable] [--relative R] ADDR...
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./cli/check.js')).check,
+  listen: async () => (await import('./cli/listen.js')).listenCommand,
+  connect: async () => (await import('./cli/connect.js')).connectCommand,
+  send: async () => (await import('./cli/send.js')).send,
+  recv: async () => (await import('./cli/recv.js')).recv,
+  pair: async () => (await import('./cli/pair.js')).pair,
+  'serve-http': async () => (await import('./cli/serve-http.js')).serveHttpCommand,
+  demo: async () => (await import('./cli/demo.js')).demo,
+  bench: async () => (await import('./cli/bench.js')).bench,
+};
 
-Checks each address against the kernel's rules without touching the filesystem
-and prints one verdict per line. Exit status: 0 if every address is valid,
-1 if any is not, 2 on a usage error.
+/** What an errno code means, for the one error line. */
+const ERRNO_HINT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ECONNREFUSED: 'nothing is listening there',
+  EADDRINUSE: 'the address is in use',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EPROTOTYPE: 'the socket there is of another type',
+  EMSGSIZE: 'the message is too long',
+  ETIMEDOUT: 'timed out',
+  ENOTDIR: 'a component of the path is not a directory',
+  EPIPE: 'the peer closed the connection',
+  ECONNRESET: 'the peer reset the connection',
+};
 
-Options:
-  --json             Print a JSON array of verdicts instead of text.
-  --platform P       Judge for another OS: linux, macos, freebsd, openbsd, netbsd, windows.
-  --portable         Apply the cross-platform rule (path <= 103 bytes, no abstract names).
-  --relative R       Relative paths: allow (default), absolute-must-fit, reject.
-  -h, --help         Show this help.
-`;
-
-class UsageError extends Error {}
-
-interface Verdict {
-  input: string;
-  valid: boolean;
-  address?: string;
-  kind?: 'path' | 'abstract' | 'unnamed';
-  bytes?: number;
-  reason?: string;
-  message?: string;
-  [detail: string]: unknown;
-}
-
-function kindOf(a: SocketAddress): 'path' | 'abstract' | 'unnamed' {
-  return 'path' in a ? 'path' : 'abstract' in a ? 'abstract' : 'unnamed';
-}
-
-function byteLength(a: SocketAddress): number {
-  if ('path' in a) return typeof a.path === 'string' ? Buffer.byteLength(a.path) : a.path.length;
-  return 'abstract' in a ? a.abstract.length : 0;
-}
-
-function check(args: string[]): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      platform: { type: 'string' },
-      portable: { type: 'boolean' },
-      relative: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(CHECK_USAGE);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError('check needs at least one ADDR');
-  const options = {
-    ...(values.platform !== undefined && { platform: values.platform as Platform }),
-    ...(values.portable !== undefined && { portable: values.portable }),
-    ...(values.relative !== undefined && { relativePaths: values.relative as 'allow' }),
-  };
-  const verdicts: Verdict[] = positionals.map((input) => {
-    let parsed: SocketAddress;
-    try {
-      parsed = parseAddress(input);
-    } catch (err) {
-      if (!(err instanceof UnixsockAddressError)) throw err;
-      const problem = { ...err } as unknown as AddressProblem;
-      return { input, valid: false, ...problem, message: describeProblem(problem) };
-    }
-    const v = validateAddress(parsed, options);
-    if (v.ok) {
-      return { input, valid: true, address: formatAddress(v.address), kind: kindOf(v.address), bytes: byteLength(v.address) };
-    }
-    const { ok: _ok, message: _m, ...problem } = v;
-    return {
-      input, valid: false, address: formatAddress(parsed), kind: kindOf(parsed),
-      ...problem, message: describeProblem(problem as AddressProblem),
-    };
-  });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
-  } else {
-    for (const v of verdicts) {
-      const detail = v.valid ? `${v.kind}, ${v.bytes} bytes` : `${v.reason}: ${v.message}`;
-      process.stdout.write(`${v.valid ? 'valid  ' : 'invalid'}  ${JSON.stringify(v.input)}  (${detail})\n`);
-    }
-  }
-  return verdicts.every((v) => v.valid) ? 0 : 1;
-}
-
-const COMMANDS: Record<string, (args: string[]) => number> = { check };
-
-function main(argv: string[]): number {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+    return name === undefined ? 2 : 0;
   }
-  const run = COMMANDS[command];
-  if (run === undefined) throw new UsageError(`unknown command '${command}'`);
-  return run(rest);
+  const load = COMMANDS[name];
+  if (load === undefined) throw new UsageError(`unknown command '${name}'`);
+  return (await load()).run(rest);
 }
 
-const debug = process.argv.includes('--debug');
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
-  const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  process.stderr.write(`unixsock: ${(err as Error).message}\n`);
-  if (usage) process.stderr.write(`Run 'unixsock --help' for usage.\n`);
-  if (debug) process.stderr.write(`${(err as Error).stack}\n`);
-  process.exitCode = usage ? 2 : 1;
+function report(err: unknown, command: string | undefined, debug: boolean): number {
+  const e = err as Error & { code?: string };
+  const usage = err instanceof UsageError || (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'));
+  // unixsock's OS errors are terse ("connect ENOENT /x"); Node's own already explain themselves.
+  const hint = e?.name === 'UnixsockError' && typeof e.code === 'string' && ERRNO_HINT[e.code] !== undefined ? ` (${ERRNO_HINT[e.code]})` : '';
+  const see = usage ? ` (see 'unixsock ${command !== undefined && Object.hasOwn(COMMANDS, command) ? `${command} ` : ''}--help')` : '';
+  process.stderr.write(`unixsock: ${String(e?.message ?? err).split('\n')[0]}${hint}${see}\n`);
+  if (debug) process.stderr.write(`${e?.stack ?? ''}\n`);
+  return usage ? 2 : 1;
 }
+
+/** Exit once stdout and stderr took everything written. */
+function exitFlushed(code: number): void {
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+const argv = process.argv.slice(2);
+const end = argv.indexOf('--');
+const debug = (end < 0 ? argv : argv.slice(0, end)).includes('--debug');
+// A reader that went away (`unixsock recv … | head -c1`) ends the run quietly.
+process.stdout.on('error', () => process.exit(1));
+main(argv).then(
+  (code) => exitFlushed(code),
+  (err: unknown) => exitFlushed(report(err, argv[0], debug)),
+);

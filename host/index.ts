@@ -19,3 +19,5 @@ export { type ConnectOptions, connect, createConnection, createServer, listen, s
 export { createDatagramSocket, DatagramSocket, type DatagramSocketOptions } from './datagram.js';
 export { connectSeqpacket, listenSeqpacket, SeqpacketSocket, type SeqpacketListenOptions, type SeqpacketSocketOptions } from './seqpacket.js';
 export { type DescriptorLike, type MessageInfo, type SendOptions } from './messages.js';
+export { dial, type DialedSocket, type DialOptions, type DialResult, type DialTarget, formatDial, formatUnixUrl, parseDial, parseUnixUrl, type SocketType, type UnixUrl } from './dial.js';
+export { type NetCompatible, serveHttp, type ServeHttpOptions, unixAgent, type UnixAgentOptions, unixFetch } from './http.js';

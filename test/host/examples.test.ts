@@ -18,4 +18,14 @@ examples('should run stream-echo.mjs', () => {
   assert.match(r.stdout, /reply: hello over a unix socket/);
 });
 
+examples('should run http-over-socket.mjs', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, ['examples/http-over-socket.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /GET \/v1\.43\/info -> 200 \{ ServerVersion: 'example', Containers: 0 \}/);
+  assert.match(r.stdout, /POST http\+unix:\/\/%2F.*api\.sock\/v1\.43\/containers\/create -> 201 \{ received: \{ Image: 'alpine' \} \}/);
+  assert.match(r.stdout, /unix:\/\/\/var\/run\/docker\.sock is \{ type: 'stream', address: \{ path: '\/var\/run\/docker\.sock' \} \}/);
+});
+
 examples.run();

@@ -1,0 +1,222 @@
+// HTTP over Unix sockets. Server side: serveHttp() listens with unixsock and
+// hands every accepted UnixSocket to a node:http server as a 'connection';
+// the server parses HTTP on it as on a net.Socket (keep-alive, pipelining,
+// bodies in both directions, upgrades). Client side: unixAgent() is an undici
+// Agent whose every connection is a unixsock connect() to one socket, for
+// fetch(url, { dispatcher }) and undici.request(); unixFetch() does the same
+// for `http+unix://` URLs.
+//
+// What node:http wants of a socket beyond a Duplex, and UnixSocket lacks:
+// setTimeout (server.timeout, keepAliveTimeout), setNoDelay and setKeepAlive
+// (no-ops on AF_UNIX: no Nagle, no keep-alive probes) and destroySoon.
+// netCompatible() adds them to each accepted socket; socket.ts is untouched.
+//
+// undici takes longer to load than all of unixsock, so it is loaded on the
+// first unixAgent()/unixFetch() call, not by `import 'unixsock'`.
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import type * as Undici from 'undici';
+import type { Agent, Dispatcher, RequestInit, Response } from 'undici';
+import { formatAddress, type SocketAddress, validateAddress } from './address.js';
+import { parseUnixUrl } from './dial.js';
+import { invalidArgType, invalidArgValue, UnixsockAddressError } from './errors.js';
+import type { ListenOptions, UnixServer } from './server.js';
+import type { UnixSocket } from './socket.js';
+import { connect, listen } from './streams.js';
+
+/** Options of serveHttp(): those of listen(), except allowHalfOpen (always on: node:http manages half-close itself). */
+export type ServeHttpOptions = Omit<ListenOptions, 'allowHalfOpen'>;
+
+/** The net.Socket methods node:http calls, as added to each accepted UnixSocket. */
+export interface NetCompatible {
+  /** Emit 'timeout' after `ms` without bytes read or written (0 disables); checked every ms/4. */
+  setTimeout(ms: number, callback?: () => void): this;
+  /** No-op: AF_UNIX has no Nagle algorithm. */
+  setNoDelay(noDelay?: boolean): this;
+  /** No-op: AF_UNIX has no keep-alive probes. */
+  setKeepAlive(enable?: boolean, initialDelay?: number): this;
+  /** end(), then destroy once the written data is flushed. */
+  destroySoon(): void;
+}
+
+/** Add the net.Socket methods node:http uses to an accepted socket. */
+function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
+  const s = socket as UnixSocket & NetCompatible;
+  let timer: NodeJS.Timeout | undefined;
+  let idleMs = 0;
+  let seen = 0;
+  let lastActive = 0;
+  const activity = (): number => s.bytesRead + s.bytesWritten;
+  const tick = (): void => {
+    timer = undefined;
+    if (s.destroyed || idleMs === 0) return;
+    const now = Date.now();
+    const bytes = activity();
+    if (bytes !== seen) [seen, lastActive] = [bytes, now];
+    if (now - lastActive >= idleMs) {
+      s.emit('timeout');
+      return;
+    }
+    timer = setTimeout(tick, Math.max(1, idleMs / 4)).unref();
+  };
+  s.once('close', () => clearTimeout(timer));
+  s.setTimeout = function setTimeout(ms: number, callback?: () => void) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgValue('msecs', `must be a non-negative finite number. Received ${String(ms)}`);
+    clearTimeout(timer);
+    timer = undefined;
+    idleMs = ms;
+    if (callback !== undefined) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    if (ms > 0 && !this.destroyed) {
+      [seen, lastActive] = [activity(), Date.now()];
+      timer = globalThis.setTimeout(tick, Math.max(1, ms / 4)).unref();
+    }
+    return this;
+  };
+  s.setNoDelay = function setNoDelay() {
+    return this;
+  };
+  s.setKeepAlive = function setKeepAlive() {
+    return this;
+  };
+  s.destroySoon = function destroySoon() {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  };
+  return s;
+}
+
+/**
+ * Serve a node:http server (or https/http2: any net.Server) on a Unix
+ * socket: a path, an abstract name, or `{ unnamed: true }`.
+ * @param server e.g. `http.createServer(handler)`; it need not (and should not) listen itself
+ * @param addr any address input form (use parseAddress/parseDial for text)
+ * @param options listen() options: mode, backlog, recoverStale, unlinkOnClose, signal
+ * @returns the listening UnixServer. Closing it also runs `server.close()`
+ *   (idle keep-alive connections close, active requests finish); closing
+ *   `server` closes it too. `server` gets 'listening' and, when it has a
+ *   listener, accept errors as 'error'; `server.address()` stays null.
+ *
+ * # Errors
+ * `ERR_INVALID_ARG_TYPE` when `server` is not a net.Server; the errors of
+ * listen(): `UnixsockAddressError` before any system call (nothing is
+ * created), `EADDRINUSE`, `ENOENT`, `EACCES`.
+ */
+export async function serveHttp(server: net.Server, addr: unknown, options: ServeHttpOptions = {}): Promise<UnixServer> {
+  if (!(server instanceof net.Server)) throw invalidArgType('server', 'an instance of http.Server (or another net.Server)', server);
+  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  const listener = await listen(addr, { ...options, allowHalfOpen: true });
+  listener.on('connection', (socket: UnixSocket) => server.emit('connection', netCompatible(socket)));
+  listener.on('error', (err: Error) => {
+    if (server.listenerCount('error') > 0) server.emit('error', err);
+  });
+  let closed = false;
+  listener.once('close', () => {
+    if (closed) return;
+    closed = true;
+    server.close();
+  });
+  server.once('close', () => {
+    if (closed) return;
+    closed = true;
+    listener.close();
+  });
+  // node:http starts tracking connections (closeIdleConnections, headersTimeout, requestTimeout) on 'listening'.
+  server.emit('listening');
+  return listener;
+}
+
+let undici: typeof Undici | undefined;
+
+function loadUndici(): typeof Undici {
+  undici ??= createRequire(import.meta.url)('undici') as typeof Undici;
+  return undici;
+}
+
+/** Options of unixAgent(): undici Agent options (keepAliveTimeout, pipelining, connections, …) except `connect`. */
+export interface UnixAgentOptions extends Omit<Agent.Options, 'connect'> {
+  /** Give up connecting after this many ms while the listener's backlog stays full (default 10000). */
+  connectTimeout?: number;
+}
+
+/** Throws the typed error for an address no client can connect to. */
+function connectableAddress(addr: unknown): SocketAddress {
+  const verdict = validateAddress(addr as Parameters<typeof validateAddress>[0]);
+  if (!verdict.ok) {
+    const { ok: _ok, message: _message, ...problem } = verdict;
+    throw new UnixsockAddressError(problem);
+  }
+  if ('unnamed' in verdict.address) throw invalidArgValue('address', 'is unnamed: nothing can be connected to it');
+  return verdict.address;
+}
+
+/**
+ * An undici Agent that connects every request, whatever its URL's host, to
+ * one Unix socket. Use it as `fetch(url, { dispatcher })` (undici's fetch,
+ * or Node's global fetch) or `undici.request(url, { dispatcher })`, e.g.
+ * `fetch('http://localhost/v1.43/info', { dispatcher: unixAgent('/var/run/docker.sock') })`.
+ * Plain HTTP only: an `https:` URL fails rather than going out unencrypted.
+ * Idle connections do not keep the process alive.
+ * @param addr any address input form (not unnamed)
+ *
+ * # Errors
+ * Thrown at once, creating nothing: `ERR_INVALID_ARG_TYPE`,
+ * `UnixsockAddressError` (empty, NUL, too long, lone surrogate). Per request:
+ * the connect errors (`ENOENT`, `ECONNREFUSED`, `ETIMEDOUT`).
+ */
+export function unixAgent(addr: unknown, options: UnixAgentOptions = {}): Agent {
+  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  const address = connectableAddress(addr);
+  const { connectTimeout = 10000, ...agentOptions } = options;
+  if (!Number.isFinite(connectTimeout) || connectTimeout < 0) throw invalidArgValue('options.connectTimeout', `must be a non-negative number. Received ${String(connectTimeout)}`);
+  const connector = (opts: { protocol: string }, callback: (...args: [null, net.Socket] | [Error, null]) => void): void => {
+    if (opts.protocol !== 'http:') {
+      callback(invalidArgValue('url', `uses ${opts.protocol}; unixAgent speaks plain HTTP only`), null);
+      return;
+    }
+    connect(address, { timeout: connectTimeout }).then(
+      (socket) => callback(null, socket as unknown as net.Socket),
+      (err: Error) => callback(err, null),
+    );
+  };
+  return new (loadUndici().Agent)({ ...agentOptions, connect: connector });
+}
+
+/** Agents of unixFetch(), by socket; the oldest is closed beyond this many. */
+const MAX_AGENTS = 16;
+const agents = new Map<string, Agent>();
+
+function agentFor(address: SocketAddress): Agent {
+  const key = formatAddress(address);
+  let agent = agents.get(key);
+  if (agent === undefined) {
+    agent = unixAgent(address);
+    agents.set(key, agent);
+    if (agents.size > MAX_AGENTS) {
+      const [oldest, old] = agents.entries().next().value as [string, Agent];
+      agents.delete(oldest);
+      void old.close().catch(() => {});
+    }
+  }
+  return agent;
+}
+
+/**
+ * fetch() for `http+unix://` URLs: `unixFetch('http+unix://%2Fvar%2Frun%2Fdocker.sock/v1.43/info')`.
+ * The host part is the socket (see parseUnixUrl); one keep-alive agent per
+ * socket is reused across calls. `init` is fetch's (a `dispatcher` in it wins).
+ *
+ * # Errors
+ * Rejects with `UnixsockAddressError` for a malformed URL or an invalid
+ * socket address (nothing is connected), or with fetch's `TypeError` whose
+ * `cause` is the connect error (`ENOENT`, `ECONNREFUSED`).
+ */
+export async function unixFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  const { address, url: plain } = parseUnixUrl(url);
+  connectableAddress(address);
+  const dispatcher: Dispatcher = init.dispatcher ?? agentFor(address);
+  return loadUndici().fetch(plain, { ...init, dispatcher });
+}
