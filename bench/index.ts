@@ -2,9 +2,10 @@
 // Figures vary run to run on a shared 2-core machine: compare ratios, repeat,
 // report medians.
 import * as address from './address.js';
+import * as message from './message.js';
 import * as stream from './stream.js';
 
-const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream };
+const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, message };
 
 const only = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {
