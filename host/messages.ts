@@ -69,7 +69,7 @@ const BATCH = 64;
 const EAGAIN = -constants.errno.EAGAIN;
 const ENOBUFS = -constants.errno.ENOBUFS;
 const INFO = new Int32Array(8);
-const ADDRESS = new Uint8Array(128);
+const ADDRESS = Buffer.alloc(128);
 const MAX_FDS = native.constants.maxDescriptorsPerMessage;
 
 /** Descriptor numbers from `fds`, or a thrown TypeError; null for none. */
@@ -217,21 +217,37 @@ export class MessageChannel {
       }
       const copied = INFO[0]!;
       const info: MessageInfo = {
-        fds: Array.from(this.#fdsOut.subarray(0, INFO[2]!)),
+        fds: INFO[2] === 0 ? [] : Array.from(this.#fdsOut.subarray(0, INFO[2]!)),
         truncated: (INFO[1]! & MESSAGE_FLAG.truncated) !== 0,
         descriptorsTruncated: (INFO[1]! & MESSAGE_FLAG.controlTruncated) !== 0,
         length: n,
       };
       if (hasCredentials) info.credentials = { pid: INFO[5]!, uid: INFO[6]!, gid: INFO[7]! };
-      if (o.addresses && INFO[3]! > 0) {
-        try {
-          info.address = decodeSockaddr(ADDRESS.subarray(0, INFO[3]!));
-        } catch {
-          // An address the codec refuses is reported as absent, never thrown at the reader.
-        }
-      }
-      this.#handlers.message(Buffer.from(this.#scratch.subarray(0, copied)), info);
+      if (o.addresses && INFO[3]! > 0) info.address = this.#senderAddress(INFO[3]!);
+      const data = Buffer.allocUnsafe(copied);
+      this.#scratch.copy(data, 0, 0, copied);
+      this.#handlers.message(data, info);
     }
+  }
+
+  #lastSender = Buffer.alloc(0);
+  #lastAddress: SocketAddress | undefined;
+
+  /** The sender's address, decoded by the engine once per distinct sender in a row (a fresh object each time). */
+  #senderAddress(length: number): SocketAddress | undefined {
+    const raw = ADDRESS.subarray(0, length);
+    if (!raw.equals(this.#lastSender)) {
+      this.#lastSender = Buffer.from(raw);
+      try {
+        this.#lastAddress = decodeSockaddr(raw);
+      } catch {
+        // An address the codec refuses is reported as absent, never thrown at the reader.
+        this.#lastAddress = undefined;
+      }
+    }
+    const a = this.#lastAddress;
+    if (a === undefined) return undefined;
+    return 'abstract' in a ? { abstract: Buffer.from(a.abstract) } : { ...a };
   }
 
   #fail(err: Error): void {

@@ -183,7 +183,19 @@ export class UnixSocket extends Duplex {
     const fds = descriptorsOf(options.fds);
     if (fds !== null && bytes.length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');
     if (fds === null) return new Promise((resolve, reject) => this.write(bytes, (err) => (err ? reject(err) : resolve())));
-    // Our own duplicates travel, so the caller may close its descriptors at once.
+    // Nothing in flight in the Writable: straight to the engine, which keeps
+    // the order with later writes and duplicates only what it must queue; a
+    // refusal (EBADF, EPIPE) rejects without touching the stream.
+    const engine = this.#engine;
+    if (engine !== undefined && this.writableLength === 0 && this.writableCorked === 0 && !this.writableEnded && !this.destroyed) {
+      const id = this.#nextId++;
+      const r = engine.write(bytes, id, fds);
+      if (r === 1) return Promise.resolve();
+      if (r < 0) return Promise.reject(errnoError(r, 'sendmsg'));
+      return new Promise((resolve, reject) => this.#pending.set(id, (err) => (err ? reject(err) : resolve())));
+    }
+    // Behind buffered writes: our own duplicates wait with the chunk, so the
+    // caller may close its descriptors right away.
     const held = new Int32Array(fds.length);
     for (let i = 0; i < fds.length; i++) {
       const r = native.duplicate(fds[i]!);
