@@ -16,5 +16,6 @@ export function peerCredentials(fd: number): PeerCredentials {
   if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const r = native.peerCredentials(fd, OUT);
   if (r < 0) throw errnoError(r, 'getsockopt');
-  return { pid: OUT[0]!, uid: OUT[1]!, gid: OUT[2]! };
+  // uid_t and gid_t are unsigned 32-bit; the Int32Array slots hold their bits.
+  return { pid: OUT[0]!, uid: OUT[1]! >>> 0, gid: OUT[2]! >>> 0 };
 }

@@ -222,7 +222,7 @@ export class MessageChannel {
         descriptorsTruncated: (INFO[1]! & MESSAGE_FLAG.controlTruncated) !== 0,
         length: n,
       };
-      if (hasCredentials) info.credentials = { pid: INFO[5]!, uid: INFO[6]!, gid: INFO[7]! };
+      if (hasCredentials) info.credentials = { pid: INFO[5]!, uid: INFO[6]! >>> 0, gid: INFO[7]! >>> 0 }; // uid_t, gid_t: unsigned
       if (o.addresses && INFO[3]! > 0) info.address = this.#senderAddress(INFO[3]!);
       const data = Buffer.allocUnsafe(copied);
       this.#scratch.copy(data, 0, 0, copied);
