@@ -1,0 +1,63 @@
+// What a leak test measures: open descriptors, resident set size, the JS
+// heap after a full collection, external (Buffer) memory, and the engine
+// component's linear memory; plus a forced GC without --expose-gc.
+import { readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { engine } from '../../host/component.js';
+
+setFlagsFromString('--expose-gc');
+
+/**
+ * Running under AddressSanitizer (build/asan.mjs preloads libasan): its
+ * quarantine keeps freed memory resident, so RSS says nothing about leaks.
+ */
+export const SANITIZED = /libasan/.test(process.env.LD_PRELOAD ?? '');
+const collect = runInNewContext('gc') as () => void;
+
+/** One measurement. */
+export interface Footprint {
+  fds: number;
+  rss: number;
+  heap: number;
+  external: number;
+  wasm: number;
+}
+
+/** Settle pending callbacks, collect garbage twice (finalizers run in between), then measure. */
+export async function footprint(): Promise<Footprint> {
+  for (let i = 0; i < 2; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  collect();
+  const m = process.memoryUsage();
+  return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, heap: m.heapUsed, external: m.external, wasm: engine().memorySize };
+}
+
+const MiB = 1024 * 1024;
+
+/** `b - a` in words, for the log. */
+export function growth(a: Footprint, b: Footprint): string {
+  const mib = (n: number): string => `${n >= 0 ? '+' : ''}${(n / MiB).toFixed(1)} MiB`;
+  return `fds ${a.fds}->${b.fds}, rss ${(a.rss / MiB).toFixed(0)}->${(b.rss / MiB).toFixed(0)} MiB (${mib(b.rss - a.rss)}), ` +
+    `heap ${mib(b.heap - a.heap)}, external ${mib(b.external - a.external)}, wasm memory ${a.wasm / 1024}->${b.wasm / 1024} KiB`;
+}
+
+/** Limits a leak test holds `after` to, relative to `before`. */
+export interface Limits {
+  /** Most extra resident memory (default 16 MiB: allocator and V8 page retention; not checked under ASan). */
+  rss?: number;
+  /** Most extra JS heap after GC (default 4 MiB). */
+  heap?: number;
+}
+
+/** Why `after` is not back at `before` (undefined when it is). */
+export function leaked(before: Footprint, after: Footprint, limits: Limits = {}): string | undefined {
+  if (after.fds !== before.fds) return `open descriptors ${before.fds} -> ${after.fds}`;
+  if (after.wasm !== before.wasm) return `component memory grew ${before.wasm} -> ${after.wasm} bytes`;
+  if (!SANITIZED && after.rss - before.rss > (limits.rss ?? 16 * MiB)) return `RSS grew ${((after.rss - before.rss) / MiB).toFixed(1)} MiB`;
+  if (after.heap - before.heap > (limits.heap ?? 4 * MiB)) return `JS heap grew ${((after.heap - before.heap) / MiB).toFixed(1)} MiB`;
+  return undefined;
+}
