@@ -197,4 +197,10 @@ demo('should run a short benchmark with progress on stderr', () => {
   assert.is(cli('bench', '--duration', '10').status, 2);
 });
 
+demo('should run as the package bin, the way npx runs it (executable, with a node shebang)', () => {
+  const r = spawnSync(CLI, ['demo'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60000 });
+  assert.is(r.status, 0, r.stderr || String(r.error));
+  assert.match(r.stdout, /cleaned up/);
+});
+
 demo.run();
