@@ -13,6 +13,7 @@ import { Agent, fetch as undiciFetch, request } from 'undici';
 import { connect, formatAddress, type UnixServer } from '../../host/index.js';
 import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
 import { formatUnixUrl } from '../../host/dial.js';
+import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 
@@ -60,16 +61,6 @@ function curl(args: string[]): Promise<{ stdout: string; stderr: string }> {
       else resolve({ stdout, stderr });
     });
   }), 20000, 'curl');
-}
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    assert.is((err as { code: string }).code, code, String(err));
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
 }
 
 async function closeAll(listener: UnixServer, ...agents: Agent[]): Promise<void> {

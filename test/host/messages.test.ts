@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import {
   connectSeqpacket, createDatagramSocket, type DatagramSocket, listenSeqpacket, type MessageInfo, socketPair,
 } from '../../host/index.js';
+import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, within } from '../_helpers/wait.js';
 
@@ -27,16 +28,6 @@ const BAD_ADDRESSES: [unknown, string][] = [
 
 function nextMessage(s: DatagramSocket | { once: DatagramSocket['once'] }, ms = 5000): Promise<[Buffer, MessageInfo]> {
   return within(new Promise((resolve) => (s as DatagramSocket).once('message', (d: Buffer, i: MessageInfo) => resolve([d, i]))), ms, 'message');
-}
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    assert.is((err as { code: string }).code, code, String(err));
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
 }
 
 const dgram = suite('datagram sockets');

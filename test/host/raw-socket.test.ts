@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RawSocket } from '../../host/index.js';
+import { expectCode as rejects } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { openFds, within } from '../_helpers/wait.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK } from '../native/_support.js';
@@ -13,16 +14,6 @@ import { descriptorFlags, O_CLOEXEC, O_NONBLOCK } from '../native/_support.js';
 const tmp = makeTempDir('us-r');
 const at = (name: string): string => join(tmp.path, name);
 const linux = process.platform === 'linux';
-
-async function rejects(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    assert.is((err as { code?: string }).code, code, String(err));
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 const raw = suite('RawSocket');
 
