@@ -10,6 +10,8 @@
 //   3. Run test/run.mjs there with libasan preloaded into node (node itself is
 //      not instrumented; the addon is). Leak detection is off: V8 and Node
 //      keep allocations for the process lifetime, and LSan would list them.
+//      Children inherit the preload; curl hangs under it, so it runs through
+//      a wrapper that drops it.
 //   4. Fail on a test failure or on any sanitizer report in the output.
 //
 // `--valgrind`: instead run valgrind memcheck over a representative subset
@@ -21,7 +23,7 @@
 // Options: --out=DIR, --skip-build (reuse the copy's addon), --pattern=REGEX
 // (test files, as test/run.mjs takes), --valgrind.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -45,6 +47,11 @@ const UBSAN_OPTIONS = 'print_stacktrace=1:halt_on_error=1';
 const SCRUBBED_ENV = ['host/adopt', 'host/systemd'];
 const DEFAULT_PATTERN = `^(?!(${SCRUBBED_ENV.join('|')})\\.test\\.js$).*\\.test\\.js$`;
 const VALGRIND_SUBSET = 'native/(message|stream-engine|syscalls)\\.test\\.js$|fuzz/messages\\.test\\.js$';
+/**
+ * Peer tools that hang at start-up with libasan preloaded (curl does, in
+ * its library constructors): they run through wrappers that drop LD_PRELOAD.
+ */
+const PRELOAD_FREE = ['curl'];
 /** Lines a sanitizer prints when it finds something. */
 const REPORT = /ERROR: AddressSanitizer|runtime error:|ERROR: UndefinedBehaviorSanitizer|SUMMARY: (Address|UndefinedBehavior)Sanitizer/;
 
@@ -96,6 +103,22 @@ function run(argv, env) {
   });
 }
 
+/** A directory of wrappers for PRELOAD_FREE tools (those installed), to put first in PATH. */
+function preloadFreeBin() {
+  const bin = join(out, '.preload-free-bin');
+  mkdirSync(bin, { recursive: true });
+  for (const tool of PRELOAD_FREE) {
+    let real;
+    try {
+      real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    } catch {
+      continue;
+    }
+    writeFileSync(join(bin, tool), `#!/bin/sh\nunset LD_PRELOAD\nexec ${JSON.stringify(real)} "$@"\n`, { mode: 0o755 });
+  }
+  return bin;
+}
+
 async function asan() {
   const libasan = execFileSync('g++', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
   if (!existsSync(libasan)) throw new Error(`asan: g++ has no libasan.so (${libasan}); install libasan (gcc)`);
@@ -109,6 +132,7 @@ async function asan() {
   const pattern = option('pattern') ?? DEFAULT_PATTERN;
   if (option('pattern') === undefined) console.log(`asan: not run (their node children drop LD_PRELOAD): ${SCRUBBED_ENV.map((f) => `${f}.test.js`).join(', ')}`);
   const { code, output } = await run([process.execPath, 'test/run.mjs', pattern], {
+    PATH: `${preloadFreeBin()}:${process.env.PATH ?? ''}`,
     LD_PRELOAD: libasan,
     ASAN_OPTIONS,
     UBSAN_OPTIONS,
