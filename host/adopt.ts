@@ -4,9 +4,10 @@
 // SO_ACCEPTCONN, AF_UNIX checked through getsockname) and owns the descriptor
 // from then on; an adopted socket never unlinks a file on close.
 import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
+import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { channelOptions } from './message-socket.js';
+import { isDescriptorNumber } from './messages.js';
 import { native } from './native.js';
 import { closeOwner } from './owner.js';
 import { SEQPACKET, SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
@@ -19,10 +20,16 @@ export type FromFdOptions = UnixSocketOptions & SeqpacketSocketOptions & Pick<Da
 /** What fromFd() can return. */
 export type AdoptedSocket = UnixServer<UnixSocket> | UnixServer<SeqpacketSocket> | UnixSocket | SeqpacketSocket | DatagramSocket;
 
+/** The engine resource behind each adopted kind. */
+const RESOURCE = {
+  'stream-listener': 'listener', 'seqpacket-listener': 'listener',
+  'stream-connection': 'connection', 'seqpacket-connection': 'connection', datagram: 'datagram',
+} as const;
+
 /** A descriptor argument: a non-negative 32-bit integer, or a thrown TypeError/RangeError. */
 export function descriptorArgument(name: string, fd: unknown): number {
   if (typeof fd !== 'number') throw invalidArgType(name, 'of type number', fd);
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) throw invalidArgValue(name, `must be a descriptor number (an integer from 0 to 2147483647). Received ${fd}`);
+  if (!isDescriptorNumber(fd)) throw invalidArgValue(name, `must be a descriptor number (an integer from 0 to 2147483647). Received ${fd}`);
   return fd;
 }
 
@@ -42,18 +49,14 @@ export function descriptorArgument(name: string, fd: unknown): number {
  */
 export function fromFd(fd: number, options: FromFdOptions = {}): AdoptedSocket {
   descriptorArgument('fd', fd);
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
-  channelOptions(options, false, false); // checked before anything is taken
+  channelOptions(optionsArgument(options), false, false); // checked before anything is taken
   const out = sockets().adopt(fd);
   if (!out.ok) throw failureError(out.failure);
   const { kind, handle } = out.value;
   const prepared = native.setDescriptorFlags(fd, true, true);
   if (prepared < 0) {
     // Only on a descriptor the kernel will not let us configure: give it back closed.
-    if (kind === 'stream-listener' || kind === 'seqpacket-listener') {
-      sockets().closeListener(handle);
-      sockets().dropListener(handle);
-    } else closeOwner({ handle }, kind === 'datagram' ? 'datagram' : 'connection');
+    closeOwner({ handle }, RESOURCE[kind]);
     throw errnoError(prepared, 'fcntl');
   }
   switch (kind) {

@@ -3,7 +3,7 @@
 // ownership-checked unlink on close as for stream listeners) and connects;
 // messages move through a MessageChannel on the descriptor.
 import { addressForMessage, encodeSockaddr, type SocketAddress, witAddress } from './address.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
+import { booleanOption, invalidArgValue, optionsArgument } from './errors.js';
 import { failureError, sockets } from './failures.js';
 import { channelOptions, MessageSocket, type MessageSocketOptions } from './message-socket.js';
 import type { MessageInfo, SendOptions } from './messages.js';
@@ -130,12 +130,12 @@ export class DatagramSocket extends MessageSocket {
  * `ENOENT` for `connect`.
  */
 export function createDatagramSocket(options: DatagramSocketOptions = {}): DatagramSocket {
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  optionsArgument(options);
   const { mode } = options;
   if (mode !== undefined && (!Number.isInteger(mode) || mode < 0 || mode > 0o777)) throw invalidArgValue('options.mode', `must be an integer from 0 to 0o777. Received ${String(mode)}`);
   // Every argument is checked before anything is created.
   channelOptions(options, true, false);
-  if (options.passCredentials !== undefined && typeof options.passCredentials !== 'boolean') throw invalidArgType('options.passCredentials', 'of type boolean', options.passCredentials);
+  booleanOption(options, 'passCredentials');
   const bind = options.bind === undefined ? undefined : witAddress(options.bind, 'options.bind');
   const connectTo = options.connect === undefined ? undefined : witAddress(options.connect, 'options.connect');
   const out = sockets().bindDatagram(bind, {

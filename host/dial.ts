@@ -24,7 +24,7 @@
 import { formatAddress, parseAddress, type SocketAddress, toWitAddress, fromWitAddress } from './address.js';
 import type { WitAddress } from './component.js';
 import { createDatagramSocket, type DatagramSocket } from './datagram.js';
-import { invalidArgType, invalidArgValue, UnixsockAddressError } from './errors.js';
+import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
 import { connectSeqpacket, type SeqpacketSocket } from './seqpacket.js';
 import type { UnixSocket } from './socket.js';
 import { connect } from './streams.js';
@@ -76,7 +76,7 @@ function splitPrefix(text: string): [SocketType | undefined, string] {
  */
 export function parseDial(text: string, options: { type?: SocketType } = {}): DialTarget {
   if (typeof text !== 'string') throw invalidArgType('target', 'a string', text);
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  optionsArgument(options);
   const wanted = socketType(options.type, 'options.type');
   const [prefixed, rest] = splitPrefix(text);
   if (prefixed !== undefined && wanted !== undefined && prefixed !== wanted) {
@@ -205,7 +205,7 @@ export function dial(target: string, options: DialOptions & { type: 'datagram' }
 export function dial(target: string, options: DialOptions & { type: 'seqpacket' }): Promise<SeqpacketSocket>;
 export function dial(target: string, options?: DialOptions): Promise<DialedSocket>;
 export async function dial(target: string, options: DialOptions = {}): Promise<DialedSocket> {
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  optionsArgument(options);
   const parsed = parseDial(target, { type: options.type });
   const address = inputForm(parsed.address);
   switch (parsed.type) {

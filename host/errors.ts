@@ -120,6 +120,25 @@ export function invalidArgValue(name: string, message: string): TypeError {
   return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
 }
 
+/** An options argument: `{}` when undefined, else it must be an object (ERR_INVALID_ARG_TYPE). */
+export function optionsArgument<T extends object>(options: T | undefined, name = 'options'): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null) throw invalidArgType(name, 'an object', options);
+  return options;
+}
+
+/** `options[key]` when it is a boolean or undefined (ERR_INVALID_ARG_TYPE otherwise). */
+export function booleanOption(options: object, key: string): boolean | undefined {
+  const value = (options as Record<string, unknown>)[key];
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${key}`, 'of type boolean', value);
+  return value as boolean | undefined;
+}
+
+/** Node's AbortError for an aborted `signal`. */
+export function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
 /** WIT `types.error-code` cases, in WIT order. */
 export const ERROR_CODES = [
   'access-denied', 'policy-denied', 'not-supported', 'invalid-argument', 'invalid-address',

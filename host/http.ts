@@ -19,7 +19,7 @@ import type * as Undici from 'undici';
 import type { Agent, Dispatcher, RequestInit, Response } from 'undici';
 import { formatAddress, type SocketAddress, validateAddress } from './address.js';
 import { parseUnixUrl } from './dial.js';
-import { invalidArgType, invalidArgValue, UnixsockAddressError } from './errors.js';
+import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
 import type { ListenOptions, UnixServer } from './server.js';
 import type { UnixSocket } from './socket.js';
 import { connect, listen } from './streams.js';
@@ -107,7 +107,7 @@ function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
  */
 export async function serveHttp(server: net.Server, addr: unknown, options: ServeHttpOptions = {}): Promise<UnixServer> {
   if (!(server instanceof net.Server)) throw invalidArgType('server', 'an instance of http.Server (or another net.Server)', server);
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  optionsArgument(options);
   const listener = await listen(addr, { ...options, allowHalfOpen: true });
   listener.on('connection', (socket: UnixSocket) => server.emit('connection', netCompatible(socket)));
   listener.on('error', (err: Error) => {
@@ -168,7 +168,7 @@ function connectableAddress(addr: unknown): SocketAddress {
  * the connect errors (`ENOENT`, `ECONNREFUSED`, `ETIMEDOUT`).
  */
 export function unixAgent(addr: unknown, options: UnixAgentOptions = {}): Agent {
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  optionsArgument(options);
   const address = connectableAddress(addr);
   const { connectTimeout = 10000, ...agentOptions } = options;
   if (!Number.isFinite(connectTimeout) || connectTimeout < 0) throw invalidArgValue('options.connectTimeout', `must be a non-negative number. Received ${String(connectTimeout)}`);

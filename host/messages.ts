@@ -72,6 +72,11 @@ const INFO = new Int32Array(8);
 const ADDRESS = Buffer.alloc(128);
 const MAX_FDS = native.constants.maxDescriptorsPerMessage;
 
+/** A descriptor number: an integer from 0 to 2^31 - 1. */
+export function isDescriptorNumber(fd: unknown): fd is number {
+  return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff;
+}
+
 /** Descriptor numbers from `fds`, or a thrown TypeError; null for none. */
 export function descriptorsOf(fds: readonly DescriptorLike[] | undefined): Int32Array | null {
   if (fds === undefined) return null;
@@ -81,7 +86,7 @@ export function descriptorsOf(fds: readonly DescriptorLike[] | undefined): Int32
   const out = new Int32Array(fds.length);
   fds.forEach((d, i) => {
     const fd = typeof d === 'number' ? d : typeof d === 'object' && d !== null ? d.fd : undefined;
-    if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    if (!isDescriptorNumber(fd)) {
       throw invalidArgType(`options.fds[${i}]`, 'a descriptor number, a FileHandle or a socket', d);
     }
     out[i] = fd;

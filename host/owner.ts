@@ -11,9 +11,16 @@ import type { SocketOutcome } from './sockets-binding.js';
 export type Owner = { handle: number } | { fd: number };
 
 /** The engine resource behind a handle. */
-export type Resource = 'connection' | 'datagram';
+export type Resource = 'listener' | 'connection' | 'datagram';
 
 const ENGINE = {
+  listener: {
+    // A listener has no peer.
+    address: (handle: number, peer: boolean): SocketOutcome<WitAddress> =>
+      (peer ? { ok: false, failure: { kind: 'invalid-state' } } : sockets().listenerAddress(handle)),
+    close: (handle: number): SocketOutcome<undefined> => sockets().closeListener(handle),
+    drop: (handle: number): void => sockets().dropListener(handle),
+  },
   connection: {
     address: (handle: number, peer: boolean): SocketOutcome<WitAddress> => (peer ? sockets().remoteAddress(handle) : sockets().localAddress(handle)),
     close: (handle: number): SocketOutcome<undefined> => sockets().closeConnection(handle),

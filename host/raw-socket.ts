@@ -6,7 +6,7 @@
 // event loop. Descriptors are non-blocking; send/recv use MSG_DONTWAIT.
 import { constants } from 'node:os';
 import { addressForMessage, decodeSockaddr, encodeSockaddr, type SocketAddress } from './address.js';
-import { invalidArgType, invalidArgValue, socketClosed } from './errors.js';
+import { abortError, booleanOption as flag, invalidArgType, invalidArgValue, optionsArgument as optionsObject, socketClosed } from './errors.js';
 import { errnoError } from './failures.js';
 import { bytesOf, type DescriptorLike, descriptorsOf } from './messages.js';
 import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
@@ -45,22 +45,6 @@ export interface RawAcceptOptions {
   /** FD_CLOEXEC on the new descriptor (default true). */
   cloexec?: boolean;
   signal?: AbortSignal;
-}
-
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
-}
-
-function flag(options: object, name: string): boolean | undefined {
-  const value = (options as Record<string, unknown>)[name];
-  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'of type boolean', value);
-  return value as boolean | undefined;
-}
-
-function optionsObject<T extends object>(options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
-  return options;
 }
 
 function size(value: unknown): number {
@@ -309,11 +293,8 @@ export class RawSocket {
         w.wake();
       }
     }
+    // libuv stops the watcher after an error: always re-apply the mask (0 stops it).
     this.#mask = -1;
     this.#watch();
-    if (this.#waiters.size === 0 && this.#fd >= 0) {
-      this.#poller?.stop();
-      this.#mask = 0;
-    }
   }
 }

@@ -5,6 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { addressForMessage, fromWitAddress, type SocketAddress, witAddress } from './address.js';
+import { abortError } from './errors.js';
+import { closeOwner } from './owner.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { native, POLL_EVENT, type Poller } from './native.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
@@ -32,10 +34,6 @@ const EXHAUSTED_RETRY_MS = 50;
 
 function notRunning(): Error {
   return Object.assign(new Error('Server is not running.'), { code: 'ERR_SERVER_NOT_RUNNING' });
-}
-
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /** @internal What a server accepts: the socket type and the object wrapping each connection. */
@@ -283,11 +281,9 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     const handle = this.#handle;
     this.#handle = 0;
     this.#fd = -1;
-    const out = sockets().closeListener(handle);
-    sockets().dropListener(handle);
+    const err = closeOwner({ handle }, 'listener');
     for (const w of this.#waiters.splice(0)) w.reject(notRunning());
     for (const s of this.#queue.splice(0)) this.#kind.discard(s);
-    const err = out.ok ? undefined : failureError(out.failure);
     process.nextTick(() => {
       callback?.(err);
       this.emit('close');

@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
+import { invalidArgValue, optionsArgument } from './errors.js';
 import { bytesOf, type DescriptorLike, descriptorsOf } from './messages.js';
 import { errnoError, failureError } from './failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
@@ -178,7 +178,7 @@ export class UnixSocket extends Duplex {
    * write error (EPIPE, ECONNRESET, ETOOMANYREFS).
    */
   send(data: unknown, options: { fds?: readonly DescriptorLike[] } = {}): Promise<void> {
-    if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
+    optionsArgument(options);
     const bytes = Buffer.concat(bytesOf(data));
     const fds = descriptorsOf(options.fds);
     if (fds !== null && bytes.length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');

@@ -2,7 +2,7 @@
 // node:net style (createServer, createConnection), plus socketPair.
 import { constants } from 'node:os';
 import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
-import { invalidArgValue, UnixsockAddressError } from './errors.js';
+import { abortError, invalidArgValue, UnixsockAddressError } from './errors.js';
 import { SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { native } from './native.js';
@@ -57,7 +57,7 @@ export async function connect(addr: unknown, options: ConnectOptions = {}): Prom
   let delay = 1;
   for (;;) {
     if (options.signal?.aborted) {
-      throw Object.assign(new Error('The operation was aborted', { cause: options.signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+      throw abortError(options.signal);
     }
     const r = connectOnce(addr, options);
     if (r instanceof UnixSocket) return r;

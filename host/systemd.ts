@@ -9,7 +9,7 @@
 import { type AdoptedSocket, fromFd } from './adopt.js';
 import type { SocketAddress } from './address.js';
 import { createDatagramSocket } from './datagram.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
+import { booleanOption, invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
 import type { DescriptorLike } from './messages.js';
 import { native } from './native.js';
 
@@ -34,21 +34,13 @@ export interface ListenFdsOptions {
   unsetEnvironment?: boolean;
 }
 
-function booleanOption(options: unknown, name: string): boolean | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
-  const value = (options as Record<string, unknown>)[name];
-  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'of type boolean', value);
-  return value as boolean | undefined;
-}
-
 /**
  * The sockets systemd passed to this process (socket activation), adopted.
  * Empty when LISTEN_PID is not this process or LISTEN_FDS is absent or
  * malformed, as sd_listen_fds(3) does.
  */
 export function listenFds(options?: ListenFdsOptions): ListenFd[] {
-  const unset = booleanOption(options, 'unsetEnvironment') ?? true;
+  const unset = booleanOption(optionsArgument(options), 'unsetEnvironment') ?? true;
   const env = process.env;
   const pid = env.LISTEN_PID;
   const count = env.LISTEN_FDS;
@@ -67,7 +59,8 @@ export function listenFds(options?: ListenFdsOptions): ListenFd[] {
     try {
       entry.socket = fromFd(fd);
     } catch (err) {
-      // Not ours to adopt: still close-on-exec, as sd_listen_fds leaves every passed descriptor.
+      // Not ours to adopt: close-on-exec as sd_listen_fds leaves every passed
+      // descriptor, and non-blocking, as node:net makes it anyway.
       native.setDescriptorFlags(fd, true, true);
       entry.error = err as Error;
     }
@@ -119,7 +112,7 @@ function stateText(state: unknown): string {
  */
 export async function notify(state: string | Record<string, string | number>, options?: NotifyOptions): Promise<boolean> {
   const text = stateText(state);
-  const unset = booleanOption(options, 'unsetEnvironment') ?? false;
+  const unset = booleanOption(optionsArgument(options), 'unsetEnvironment') ?? false;
   const target = process.env.NOTIFY_SOCKET;
   if (target === undefined || target === '') return false;
   const address = notifySocketAddress(target);

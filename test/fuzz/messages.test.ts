@@ -208,13 +208,8 @@ host(`should deliver ${FUZZ_SECONDS} s of random messages with exact MessageInfo
         if (info.descriptorsTruncated) tally.descriptorsTruncated++;
       }
     } finally {
-      if (type === 'datagram') {
-        await (a as { close(): Promise<void> }).close();
-        await (b as { close(): Promise<void> }).close();
-      } else {
-        (a as { close(): void }).close();
-        (b as { close(): void }).close();
-      }
+      // DatagramSocket.close() returns a promise, SeqpacketSocket.close() nothing: await both.
+      for (const s of [a, b]) await (s as { close(): unknown }).close();
     }
   }
   await new Promise((resolve) => setImmediate(resolve));
