@@ -127,6 +127,10 @@ raw('should refuse bad input with typed errors, creating no file and leaking no 
   await rejects(s.send(42), 'ERR_INVALID_ARG_TYPE');
   await rejects(() => s.shutdown('sideways' as never), 'ERR_INVALID_ARG_VALUE');
   await rejects(() => s.listen(-1), 'ERR_INVALID_ARG_VALUE');
+  await rejects(s.accept('x' as never), 'ERR_INVALID_ARG_TYPE');
+  await rejects(s.accept({ cloexec: 1 } as never), 'ERR_INVALID_ARG_TYPE');
+  await rejects(s.connect(at('c.sock'), 7 as never), 'ERR_INVALID_ARG_TYPE');
+  await rejects(s.sendTo('x', at('c.sock'), { fds: ['3'] } as never), 'ERR_INVALID_ARG_TYPE');
   await rejects(() => s.listen(), 'EOPNOTSUPP');
   s.close();
   assert.is(readdirSync(tmp.path).length, files, 'no file created');
