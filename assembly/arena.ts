@@ -8,7 +8,7 @@
 // len = 0) without allocating, so only addresses at or above __heap_base are
 // real blocks.
 
-const SLOTS: i32 = 8;
+const SLOTS: i32 = 16;
 const blocks: usize = memory.data(SLOTS * 4, 4);
 let count: i32 = 0;
 

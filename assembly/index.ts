@@ -10,3 +10,4 @@ function trap(message: usize, fileName: usize, line: u32, column: u32): void {
   unreachable();
 }
 export * from './bindings/sockets';
+export * from './bindings/policy';

@@ -12,8 +12,8 @@ import { witSource } from './wit-source.mjs';
 
 const PACKAGE = 'unixsock:ipc';
 const VERSION = '0.1'; // cm32p2 names carry major.minor
-const INTERFACES = ['address', 'sockets', 'descriptors'];
-const RESOURCES = ['listener', 'connection', 'datagram'];
+const INTERFACES = ['address', 'sockets', 'descriptors', 'policy'];
+const RESOURCES = ['listener', 'connection', 'datagram', 'attachment'];
 
 /** Canonical core export name for an AssemblyScript export name. */
 export function canonicalName(name) {

@@ -40,6 +40,11 @@ export class CoreMemory {
     return ptr;
   }
 
+  /** Give back a block from {@link allocate} that was never handed over. */
+  free(ptr: number): void {
+    this.#realloc(ptr, 0, 1, 0);
+  }
+
   // The callee owns what we allocate; it frees at post-return. A string
   // needs at most 3 UTF-8 bytes per UTF-16 unit; empty values pass (1, 0)
   // without allocating, as jco does.
@@ -79,6 +84,19 @@ export class CoreMemory {
     this.bytes.set(b, ptr);
     this.ptr = ptr;
     this.len = b.length;
+  }
+
+  /** Lower a list of 32-bit words (list<u32>, list<s32>, handles). */
+  lowerWords(words: ArrayLike<number>): void {
+    if (words.length === 0) {
+      this.ptr = 4;
+      this.len = 0;
+      return;
+    }
+    const ptr = this.allocate(words.length * 4);
+    for (let i = 0; i < words.length; i++) this.view.setInt32(ptr + 4 * i, words[i]!, true);
+    this.ptr = ptr;
+    this.len = words.length;
   }
 
   /** A copy of [ptr, ptr + len). */

@@ -262,7 +262,7 @@ export type EngineImports = (
 ) => Record<string, Record<string, unknown>>;
 
 /** The Node host's imports: native syscalls, and resource handles equal to reps. */
-export const defaultImports: EngineImports = (memory) => ({
+export const defaultImports: EngineImports = (memory, instance) => ({
   'cm32p2|unixsock:ipc/syscalls@0.1': syscallImports(memory),
   'cm32p2|_ex_unixsock:ipc/sockets@0.1': {
     // Within this one binding a handle can simply be the rep: the exports
@@ -270,6 +270,9 @@ export const defaultImports: EngineImports = (memory) => ({
     listener_new: (rep: number) => rep,
     connection_new: (rep: number) => rep,
     datagram_new: (rep: number) => rep,
+    attachment_new: (rep: number) => rep,
+    attachment_rep: (handle: number) => handle,
+    attachment_drop: (handle: number) => (instance().exports['cm32p2|unixsock:ipc/sockets@0.1|attachment_dtor'] as Fn)(handle),
   },
 });
 

@@ -156,6 +156,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const OPERATIONS = [
   'socket', 'bind', 'listen', 'connect', 'accept', 'getsockname', 'getpeername',
   'shutdown', 'close', 'lstat', 'unlink', 'getsockopt',
+  'socketpair', 'send', 'receive', 'poll', 'realpath',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
@@ -184,6 +185,30 @@ export class UnixsockError extends Error {
     this.syscall = syscall;
     this.condition = condition;
     this.address = address;
+  }
+}
+
+/** WIT `types.permission`: what a sandbox policy was asked to permit, in WIT order. */
+export const PERMISSIONS = [
+  'bind', 'listen', 'connect', 'accept', 'send-to', 'receive-from', 'socket-pair',
+  'send-descriptors', 'receive-descriptors', 'socket-limit', 'descriptor-limit',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * The engine's sandbox policy refused before any system call
+ * (`code: 'ERR_POLICY_DENIED'`, `condition: 'policy-denied'`; never the OS's
+ * EACCES). `permission` says what was refused; `syscall` names it too.
+ */
+export class UnixsockPolicyError extends UnixsockError {
+  readonly permission: Permission;
+
+  constructor(permission: Permission, address?: string) {
+    super('ERR_POLICY_DENIED', undefined, permission, 'policy-denied', address);
+    this.name = 'UnixsockPolicyError';
+    this.permission = permission;
+    this.message = `policy denied ${permission}${address === undefined ? '' : ` ${address}`}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // native -errno from the data path, becomes a thrown/emitted Error.
 import { engine } from './component.js';
 import { ERRNO_NAMES, errnoIndex, errnoNumber } from './errno.js';
-import { socketClosed, UnixsockAddressError, UnixsockError } from './errors.js';
+import { socketClosed, UnixsockAddressError, UnixsockError, UnixsockPolicyError } from './errors.js';
 import { type SocketFailure, SocketsBinding } from './sockets-binding.js';
 
 let binding: SocketsBinding | undefined;
@@ -17,6 +17,7 @@ export function sockets(): SocketsBinding {
 export function failureError(f: SocketFailure, address?: string): Error {
   if (f.kind === 'invalid-address') return new UnixsockAddressError(f.problem);
   if (f.kind === 'invalid-state') return socketClosed();
+  if (f.kind === 'policy-denied') return new UnixsockPolicyError(f.permission, address);
   const errno = f.errno === 'UNKNOWN' ? undefined : errnoNumber(f.errno);
   return new UnixsockError(f.errno, errno, f.operation, f.condition, address);
 }

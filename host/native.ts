@@ -305,6 +305,13 @@ export interface NativeBinding {
   fileIdentity(fd: number, out: BigUint64Array): number;
   /** lstat(path): 0 | -errno; out = [st_dev, st_ino, {@link FILE_TYPE}]. */
   pathIdentity(path: Uint8Array, out: BigUint64Array): number;
+  /** realpath(path) into out: its length | -errno (-ENAMETOOLONG when out is too small). */
+  realPath(path: Uint8Array, out: Uint8Array): number;
+  /**
+   * poll(2) one descriptor for at most timeoutMs (blocks the thread; for synchronous
+   * plugin guests only): the ready bits (1 readable, 2 writable, 4 hang-up; 0 on timeout) | -errno.
+   */
+  wait(fd: number, events: number, timeoutMs: number): number;
   /** unlink(path): 0 | -errno. */
   unlink(path: Uint8Array): number;
   /** umask(mask & 0o777): the previous mask (umask cannot fail). */

@@ -4,13 +4,16 @@
 import type { CoreMemory } from './abi.js';
 import { type Engine, liftAddress, lowerAddress, type WitAddress } from './component.js';
 import { ERRNO_NAMES, type ErrnoName } from './errno.js';
-import { type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, problemOf } from './errors.js';
+import {
+  type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, PERMISSIONS, type Permission, problemOf,
+} from './errors.js';
 
 /** WIT `sockets.socket-error`, lifted. */
 export type SocketFailure =
   | { kind: 'invalid-address'; problem: AddressProblem }
   | { kind: 'os'; condition: ErrorCode; errno: ErrnoName; operation: Operation }
-  | { kind: 'invalid-state' };
+  | { kind: 'invalid-state' }
+  | { kind: 'policy-denied'; permission: Permission };
 
 export type SocketOutcome<T> = { ok: true; value: T } | { ok: false; failure: SocketFailure };
 
@@ -21,6 +24,25 @@ export type SocketType = (typeof SOCKET_TYPES)[number];
 /** WIT `sockets.adopted` cases, in order. */
 export const ADOPTED_KINDS = ['stream-listener', 'seqpacket-listener', 'stream-connection', 'seqpacket-connection', 'datagram'] as const;
 export type AdoptedKind = (typeof ADOPTED_KINDS)[number];
+
+/** WIT `sockets.readiness` bits. */
+export const READINESS = { readable: 1, writable: 2, hangUp: 4 } as const;
+
+/** WIT `sockets.message`, lifted: attachments are handles the caller now owns. */
+export interface WitMessage {
+  data: Buffer;
+  sender: WitAddress;
+  attachments: number[];
+  truncated: boolean;
+  attachmentsDropped: boolean;
+}
+
+/** WIT `types.credentials`. */
+export interface WitCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
 
 /** WIT `sockets.bind-options`. */
 export interface BindOptions {
@@ -71,16 +93,17 @@ export class SocketsBinding {
         operation: OPERATIONS[v.getUint8(ret + 10)] ?? 'socket',
       };
     }
+    if (kind === 3) return { kind: 'policy-denied', permission: PERMISSIONS[v.getUint8(ret + 8)] ?? 'bind' };
     return { kind: 'invalid-state' };
   }
 
   /** Call, lift with `lift(ret)` on success, then post-return. */
-  #call<T>(name: string, args: number[], lift: (ret: number) => T): SocketOutcome<T> {
-    const ret = this.#fn(SOCKETS, name)(...args);
+  #call<T>(name: string, args: number[], lift: (ret: number) => T, iface = SOCKETS): SocketOutcome<T> {
+    const ret = this.#fn(iface, name)(...args);
     this.#m.fresh();
     const out: SocketOutcome<T> =
       this.#m.view.getUint8(ret) === 0 ? { ok: true, value: lift(ret) } : { ok: false, failure: this.#failure(ret) };
-    this.#x[`${SOCKETS}${name}_post`]?.(ret);
+    this.#x[`${iface}${name}_post`]?.(ret);
     return out;
   }
 
@@ -130,7 +153,7 @@ export class SocketsBinding {
 
   /** Take charge of a descriptor accepted from `listener`. */
   adoptAccepted(listener: number, fd: number): SocketOutcome<number> {
-    return this.#call('[method]listener.adopt', [listener, fd], this.#handle);
+    return this.#call('adopt-accepted', [listener, fd], this.#handle, DESCRIPTORS);
   }
 
   /** Take charge of a Unix socket from elsewhere: what it became, and its handle. */
@@ -138,7 +161,7 @@ export class SocketsBinding {
     return this.#call('adopt', [fd], (ret) => ({
       kind: ADOPTED_KINDS[this.#m.view.getUint8(ret + 4)]!,
       handle: this.#m.view.getInt32(ret + 8, true),
-    }));
+    }), DESCRIPTORS);
   }
 
   listenerAddress(listener: number): SocketOutcome<WitAddress> {
@@ -216,5 +239,92 @@ export class SocketsBinding {
 
   datagramDescriptor(datagram: number): number {
     return this.#fn(DESCRIPTORS, 'datagram-descriptor')(datagram);
+  }
+
+  /** A connected pair of `stream` or `seqpacket` connection handles. */
+  socketPair(socketType: SocketType): SocketOutcome<[number, number]> {
+    return this.#call('socket-pair', [SOCKET_TYPES.indexOf(socketType)], (ret) =>
+      [this.#m.view.getInt32(ret + 4, true), this.#m.view.getInt32(ret + 8, true)]);
+  }
+
+  #count = (ret: number): number => this.#m.view.getUint32(ret + 4, true);
+  #readiness = (ret: number): number => this.#m.view.getUint8(ret + 4);
+  #message = (ret: number): WitMessage => {
+    const m = this.#m;
+    const v = m.view;
+    const attachments: number[] = [];
+    const at = v.getUint32(ret + 24, true);
+    for (let i = 0, n = v.getUint32(ret + 28, true); i < n; i++) attachments.push(v.getInt32(at + 4 * i, true));
+    return {
+      data: m.copy(v.getUint32(ret + 4, true), v.getUint32(ret + 8, true)),
+      sender: liftAddress(m, v.getUint8(ret + 12), v.getUint32(ret + 16, true), v.getUint32(ret + 20, true)),
+      attachments,
+      truncated: v.getUint8(ret + 32) !== 0,
+      attachmentsDropped: v.getUint8(ret + 33) !== 0,
+    };
+  };
+
+  /** Lower data and attachment handles: their flat (ptr, len, ptr, len). */
+  #flatPayload(data: Uint8Array, attachments: readonly number[]): [number, number, number, number] {
+    this.#m.lowerBytes(data);
+    const [ptr, len] = [this.#m.ptr, this.#m.len];
+    this.#m.lowerWords(attachments);
+    return [ptr, len, this.#m.ptr, this.#m.len];
+  }
+
+  /** connection.send: the bytes the kernel took. */
+  send(connection: number, data: Uint8Array, attachments: readonly number[]): SocketOutcome<number> {
+    return this.#call('[method]connection.send', [connection, ...this.#flatPayload(data, attachments)], this.#count);
+  }
+
+  /** connection.receive: `would-block` (an `os` failure) when nothing is queued. */
+  receive(connection: number, max: number): SocketOutcome<WitMessage> {
+    return this.#call('[method]connection.receive', [connection, max], this.#message);
+  }
+
+  /** connection.wait: the READINESS bits set, 0 on timeout. */
+  waitConnection(connection: number, events: number, timeoutMs: number): SocketOutcome<number> {
+    return this.#call('[method]connection.wait', [connection, events, timeoutMs], this.#readiness);
+  }
+
+  waitListener(listener: number, events: number, timeoutMs: number): SocketOutcome<number> {
+    return this.#call('[method]listener.wait', [listener, events, timeoutMs], this.#readiness);
+  }
+
+  waitDatagram(datagram: number, events: number, timeoutMs: number): SocketOutcome<number> {
+    return this.#call('[method]datagram.wait', [datagram, events, timeoutMs], this.#readiness);
+  }
+
+  peerCredentials(connection: number): SocketOutcome<WitCredentials> {
+    return this.#call('[method]connection.peer-credentials', [connection], (ret) => ({
+      pid: this.#m.view.getInt32(ret + 4, true),
+      uid: this.#m.view.getUint32(ret + 8, true),
+      gid: this.#m.view.getUint32(ret + 12, true),
+    }));
+  }
+
+  /** datagram.send-to: to `to`, or the default peer when undefined. */
+  sendTo(datagram: number, data: Uint8Array, to: WitAddress | undefined, attachments: readonly number[]): SocketOutcome<number> {
+    const [ptr, len, atPtr, atLen] = this.#flatPayload(data, attachments);
+    const target = to === undefined ? [0, 0, 0, 0] : [1, ...this.#flatAddress(to)];
+    return this.#call('[method]datagram.send-to', [datagram, ptr, len, ...target, atPtr, atLen], this.#count);
+  }
+
+  receiveDatagram(datagram: number, max: number): SocketOutcome<WitMessage> {
+    return this.#call('[method]datagram.receive', [datagram, max], this.#message);
+  }
+
+  /** descriptors.attach: the engine owns `fd` from now on. */
+  attach(fd: number): number {
+    return this.#fn(DESCRIPTORS, 'attach')(fd);
+  }
+
+  /** descriptors.detach: the caller owns the descriptor from now on. */
+  detach(attachment: number): number {
+    return this.#fn(DESCRIPTORS, 'detach')(attachment);
+  }
+
+  dropAttachment(attachment: number): void {
+    this.#fn(SOCKETS, 'attachment_dtor')(attachment);
   }
 }

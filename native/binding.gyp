@@ -19,7 +19,8 @@
         "src/socket.cc",
         "src/stat.cc",
         "src/stream.cc",
-        "src/umask.cc"
+        "src/umask.cc",
+        "src/wait.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api"

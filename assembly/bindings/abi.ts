@@ -2,7 +2,7 @@
 // calls and the return area.
 
 /** The return area for results that flatten to more than one value. */
-export const RET: usize = memory.data(32, 8);
+export const RET: usize = memory.data(64, 8);
 
 /** cabi_realloc: (0, 0, align, size) allocates; TLSF blocks are 16-aligned. */
 export function realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {

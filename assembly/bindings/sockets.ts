@@ -12,7 +12,9 @@ import { failure, failureA, failureB } from '../errors';
 import { AddressKind } from '../address/kinds';
 import { outKind, outLen, outPtr } from '../address/output';
 import { RET } from './abi';
-import { SocketErrorKind, osCode, osErrno, osOperation, socketFailure } from '../sockets/failure';
+import { SocketErrorKind, deniedPermission, osCode, osErrno, osOperation, socketFailure } from '../sockets/failure';
+import * as attachment from '../sockets/attachment';
+import * as transfer from '../sockets/transfer';
 import * as listener from '../sockets/listener';
 import * as connection from '../sockets/connection';
 import * as datagram from '../sockets/datagram';
@@ -30,6 +32,15 @@ declare function connectionNew(rep: i32): i32;
 // @ts-ignore: decorator
 @external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'datagram_new')
 declare function datagramNew(rep: i32): i32;
+// @ts-ignore: decorator
+@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'attachment_new')
+declare function attachmentNew(rep: i32): i32;
+// @ts-ignore: decorator
+@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'attachment_rep')
+declare function attachmentRep(handle: i32): i32;
+// @ts-ignore: decorator
+@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'attachment_drop')
+declare function attachmentDrop(handle: i32): void;
 
 /** result<_, socket-error> error case (and the error half of every result here). */
 function lowerError(): usize {
@@ -43,6 +54,8 @@ function lowerError(): usize {
     store<u8>(RET + 8, <u8>osCode);
     store<u8>(RET + 9, <u8>osErrno);
     store<u8>(RET + 10, <u8>osOperation);
+  } else if (socketFailure == SocketErrorKind.PolicyDenied) {
+    store<u8>(RET + 8, <u8>deniedPermission);
   }
   return RET;
 }
@@ -72,13 +85,14 @@ export function sockets_condition_of(errno: i32): i32 {
   return <i32>errorCodeOf(errno);
 }
 
-export function sockets_adopt(fd: i32): usize {
+export function descriptors_adopt(fd: i32): usize {
   const kind = kindOf(fd);
   if (kind < 0) return lowerError();
   let handle: i32;
-  if (kind == Adopted.StreamListener || kind == Adopted.SeqpacketListener) handle = listenerNew(listener.adoptListening(fd));
+  if (kind == Adopted.StreamListener) handle = listenerNew(listener.adoptListening(fd, SocketKind.Stream));
+  else if (kind == Adopted.SeqpacketListener) handle = listenerNew(listener.adoptListening(fd, SocketKind.Seqpacket));
   else if (kind == Adopted.Datagram) handle = datagramNew(datagram.adoptDescriptor(fd));
-  else handle = connectionNew(connection.register(fd));
+  else handle = connectionNew(connection.register(fd, kind == Adopted.StreamConnection ? SocketKind.Stream : SocketKind.Seqpacket));
   store<u8>(RET, 0);
   store<u8>(RET + 4, <u8>kind);
   store<i32>(RET + 8, handle);
@@ -136,7 +150,7 @@ export function sockets_method_listener_accept(rep: i32): usize {
   return RET;
 }
 
-export function sockets_method_listener_adopt(rep: i32, fd: i32): usize {
+export function descriptors_adopt_accepted(rep: i32, fd: i32): usize {
   const r = listener.adopt(live(listener.listenerOf(rep)), fd);
   return r == 0 ? lowerError() : lowerHandle(connectionNew(r));
 }
@@ -237,6 +251,112 @@ export function descriptors_datagram_descriptor(rep: i32): i32 {
   return d == null ? -1 : d.fd;
 }
 
+// socket pairs, data, readiness, credentials
+
+export function sockets_socket_pair(socketType: i32): usize {
+  if (!connection.socketPair(<SocketKind>socketType)) return lowerError();
+  store<u8>(RET, 0);
+  store<i32>(RET + 4, connectionNew(connection.pairA));
+  store<i32>(RET + 8, connectionNew(connection.pairB));
+  return RET;
+}
+
+function lowerCount(r: i64): usize {
+  if (r < 0) return lowerError();
+  store<u8>(RET, 0);
+  store<u32>(RET + 4, <u32>r);
+  return RET;
+}
+
+/** result<message, socket-error>: message record at 4 (data, sender, attachments, truncated, dropped). */
+function lowerMessage(ok: bool): usize {
+  if (!ok) return lowerError();
+  const count = transfer.rxCount;
+  const atts = transfer.rxAttachments;
+  for (let i: u32 = 0; i < count; i++) store<i32>(atts + 4 * i, attachmentNew(load<i32>(atts + 4 * i)));
+  store<u8>(RET, 0);
+  store<u32>(RET + 4, <u32>transfer.rxData);
+  store<u32>(RET + 8, transfer.rxLen);
+  store<u8>(RET + 12, <u8>transfer.rxSenderKind);
+  store<u32>(RET + 16, <u32>transfer.rxSenderPtr);
+  store<u32>(RET + 20, transfer.rxSenderLen);
+  store<u32>(RET + 24, <u32>atts);
+  store<u32>(RET + 28, count);
+  store<u8>(RET + 32, transfer.rxTruncated ? 1 : 0);
+  store<u8>(RET + 33, transfer.rxDropped ? 1 : 0);
+  return RET;
+}
+
+function lowerReadiness(r: i32): usize {
+  if (r < 0) return lowerError();
+  store<u8>(RET, 0);
+  store<u8>(RET + 4, <u8>r);
+  return RET;
+}
+
+export function sockets_method_listener_wait(rep: i32, events: i32, timeoutMs: u32): usize {
+  return lowerReadiness(transfer.wait(live(listener.listenerOf(rep)).fd, events, timeoutMs));
+}
+
+export function sockets_method_connection_send(rep: i32, ptr: usize, len: u32, atts: usize, count: u32): usize {
+  own(ptr);
+  own(atts);
+  const c = live(connection.connectionOf(rep));
+  return lowerCount(transfer.send(c.fd, c.type, ptr, len, atts, count, false, AddressKind.Unnamed, 0, 0));
+}
+
+export function sockets_method_connection_receive(rep: i32, max: u32): usize {
+  const c = live(connection.connectionOf(rep));
+  return lowerMessage(transfer.receive(c.fd, c.type, max, true));
+}
+
+export function sockets_method_connection_wait(rep: i32, events: i32, timeoutMs: u32): usize {
+  return lowerReadiness(transfer.wait(live(connection.connectionOf(rep)).fd, events, timeoutMs));
+}
+
+export function sockets_method_connection_peer_credentials(rep: i32): usize {
+  const c = live(connection.connectionOf(rep));
+  if (!connection.credentials(c)) return lowerError();
+  store<u8>(RET, 0);
+  store<i32>(RET + 4, connection.credPid);
+  store<u32>(RET + 8, connection.credUid);
+  store<u32>(RET + 12, connection.credGid);
+  return RET;
+}
+
+export function sockets_method_datagram_send_to(
+  rep: i32, ptr: usize, len: u32, hasTo: i32, kind: i32, toPtr: usize, toLen: u32, atts: usize, count: u32,
+): usize {
+  own(ptr);
+  own(atts);
+  if (hasTo != 0) own(toPtr);
+  const d = live(datagram.datagramOf(rep));
+  return lowerCount(transfer.send(d.fd, SocketKind.Datagram, ptr, len, atts, count, hasTo != 0, <AddressKind>kind, toPtr, toLen));
+}
+
+export function sockets_method_datagram_receive(rep: i32, max: u32): usize {
+  const d = live(datagram.datagramOf(rep));
+  return lowerMessage(transfer.receive(d.fd, SocketKind.Datagram, max, false));
+}
+
+export function sockets_method_datagram_wait(rep: i32, events: i32, timeoutMs: u32): usize {
+  return lowerReadiness(transfer.wait(live(datagram.datagramOf(rep)).fd, events, timeoutMs));
+}
+
+export function sockets_attachment_dtor(rep: i32): void {
+  attachment.drop(rep);
+}
+
+export function descriptors_attach(fd: i32): i32 {
+  return attachmentNew(attachment.register(fd));
+}
+
+export function descriptors_detach(handle: i32): i32 {
+  const fd = attachment.detach(live(attachment.attachmentOf(attachmentRep(handle))));
+  attachmentDrop(handle);
+  return fd;
+}
+
 // Post-returns. Exports that lift an address or options own those argument
 // blocks, and address results are arena blocks: all are freed here. The
 // others own nothing past their return and have no post-return.
@@ -246,7 +366,11 @@ function releaseArena(ret: usize): void {
 }
 
 export {
-  releaseArena as sockets_adopt_post,
+  releaseArena as descriptors_adopt_post,
+  releaseArena as sockets_method_connection_send_post,
+  releaseArena as sockets_method_connection_receive_post,
+  releaseArena as sockets_method_datagram_send_to_post,
+  releaseArena as sockets_method_datagram_receive_post,
   releaseArena as sockets_static_listener_listen_post,
   releaseArena as sockets_method_listener_local_address_post,
   releaseArena as sockets_static_connection_connect_post,

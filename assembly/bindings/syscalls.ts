@@ -47,10 +47,30 @@ declare function _unlink(ptr: usize, len: u32, ret: usize): void;
 @external('cm32p2|unixsock:ipc/syscalls@0.1', 'set-umask')
 export declare function setUmask(mask: u32): u32;
 // @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'socket-pair')
+declare function _socketPair(kind: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'send')
+declare function _send(
+  fd: i32, ptr: usize, len: u32, fdsPtr: usize, fdsLen: u32, hasSa: i32, saPtr: usize, saLen: u32, ret: usize,
+): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'receive')
+declare function _receive(fd: i32, max: u32, maxFds: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'peer-credentials')
+declare function _peerCredentials(fd: i32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'wait')
+declare function _wait(fd: i32, events: i32, timeoutMs: u32, ret: usize): void;
+// @ts-ignore: decorator
+@external('cm32p2|unixsock:ipc/syscalls@0.1', 'real-path')
+declare function _realPath(ptr: usize, len: u32, ret: usize): void;
+// @ts-ignore: decorator
 @external('cm32p2|unixsock:ipc/syscalls@0.1', 'host-platform')
 export declare function hostPlatform(): i32;
 
-/** Import return area: result discriminant @0, payload @1 (unit/errno), @4 (s32, list) or @8 (file-identity). */
+/** Import return area: result discriminant @0, payload @1 (unit/errno/small), @4 (s32, list, record) or @8 (file-identity). */
 const R: usize = memory.data(32, 8);
 
 export const enum SocketKind { Stream, Datagram, Seqpacket }
@@ -118,3 +138,69 @@ export function sysPathIdentity(ptr: usize, len: u32): i64 {
   identityKind = <FileKind>load<u8>(R + 24);
   return 0;
 }
+
+/** Descriptors of the last successful socket-pair. */
+export let pairFirst: i32 = -1;
+export let pairSecond: i32 = -1;
+
+export function sysSocketPair(kind: SocketKind): i64 {
+  _socketPair(kind, R);
+  if (load<u8>(R) != 0) return -1 - <i64>load<u8>(R + 4);
+  pairFirst = load<i32>(R + 4);
+  pairSecond = load<i32>(R + 8);
+  return 0;
+}
+
+/** sendmsg: `fds` is an array of `fdCount` s32; `saLen` 0 sends without a destination. */
+export function sysSend(fd: i32, ptr: usize, len: u32, fds: usize, fdCount: u32, sa: usize, saLen: u32): i64 {
+  _send(fd, ptr, len, fds, fdCount, saLen != 0 ? 1 : 0, sa, saLen, R);
+  return value();
+}
+
+/**
+ * The last successful receive: blocks the host allocated in engine memory
+ * through cabi_realloc, owned by the caller from now on (free or adopt
+ * them; a zero length may come with a non-heap pointer).
+ */
+export let inData: usize = 0;
+export let inDataLen: u32 = 0;
+export let inFds: usize = 0;
+export let inFdCount: u32 = 0;
+export let inName: usize = 0;
+export let inNameLen: u32 = 0;
+export let inTruncated: bool = false;
+export let inControlTruncated: bool = false;
+
+export function sysReceive(fd: i32, max: u32, maxFds: u32): i64 {
+  _receive(fd, max, maxFds, R);
+  if (load<u8>(R) != 0) return -1 - <i64>load<u8>(R + 4);
+  inData = <usize>load<u32>(R + 4);
+  inDataLen = load<u32>(R + 8);
+  inFds = <usize>load<u32>(R + 12);
+  inFdCount = load<u32>(R + 16);
+  inName = <usize>load<u32>(R + 20);
+  inNameLen = load<u32>(R + 24);
+  inTruncated = load<u8>(R + 28) != 0;
+  inControlTruncated = load<u8>(R + 29) != 0;
+  return <i64>inDataLen;
+}
+
+/** Credentials from the last successful peer-credentials. */
+export let peerPid: i32 = 0;
+export let peerUid: u32 = 0;
+export let peerGid: u32 = 0;
+
+export function sysPeerCredentials(fd: i32): i64 {
+  _peerCredentials(fd, R);
+  if (load<u8>(R) != 0) return -1 - <i64>load<u8>(R + 4);
+  peerPid = load<i32>(R + 4);
+  peerUid = load<u32>(R + 8);
+  peerGid = load<u32>(R + 12);
+  return 0;
+}
+
+/** poll(2): the readiness bits that are set (0 on timeout). */
+export function sysWait(fd: i32, events: i32, timeoutMs: u32): i64 { _wait(fd, events, timeoutMs, R); return small(); }
+
+/** realpath(3): a block owned by the caller (adopt it), length in nameLen. */
+export function sysRealPath(ptr: usize, len: u32): i64 { _realPath(ptr, len, R); return name(); }

@@ -26,6 +26,7 @@ import {
 import { Errno } from './errno';
 import { Operation, osFail, stateFail } from './failure';
 import { encodeForHost, openSocket } from './system';
+import { enforcing } from './policy';
 
 /** A socket descriptor and, for a pathname, the file bound. */
 export class Bound {
@@ -38,6 +39,12 @@ export class Bound {
   /** The identity was read back after bind. */
   owned: bool = false;
   unlinkOnClose: bool = true;
+  /** The socket type. */
+  type: SocketKind = SocketKind.Stream;
+  /** Under a policy: the address bound, as the policy judged it (heap block), for later checks. */
+  nameKind: AddressKind = AddressKind.Unnamed;
+  namePtr: usize = 0;
+  nameLen: u32 = 0;
 }
 
 /** How a name is bound (WIT `bind-options`; `listen-options` adds to it). */
@@ -119,9 +126,20 @@ export function bindSocket(b: Bound, type: SocketKind, kind: AddressKind, ptr: u
   }
   if (failed(r)) { sysClose(fd); return osFail(Operation.Bind, r); }
   b.fd = fd;
+  b.type = type;
   b.unlinkOnClose = o.unlinkOnClose;
+  rememberName(b, kind, ptr, len);
   if (isPath) recordPath(b, ptr, len, o);
   return true;
+}
+
+/** Keep the bound address for the policy's later checks (accept, receive). */
+export function rememberName(b: Bound, kind: AddressKind, ptr: usize, len: u32): void {
+  if (!enforcing) return;
+  b.nameKind = kind;
+  b.namePtr = heap.alloc(len == 0 ? 1 : <usize>len);
+  memory.copy(b.namePtr, ptr, len);
+  b.nameLen = len;
 }
 
 function unlinkIfOwned(b: Bound): void {
@@ -137,6 +155,8 @@ function release(b: Bound, unlink: bool): i64 {
   if (unlink) unlinkIfOwned(b);
   if (b.path != 0) heap.free(b.path);
   b.path = 0;
+  if (b.namePtr != 0) heap.free(b.namePtr);
+  b.namePtr = 0;
   const r = sysClose(b.fd);
   b.fd = -1;
   return r;

@@ -6,7 +6,8 @@ import { outLen, outPtr } from '../address/output';
 import { SocketKind } from '../bindings/syscalls';
 import { bindSocket, BindOptions, Bound, closeBound } from './bound';
 import { connectTo } from './connection';
-import { stateFail } from './failure';
+import { Permission, policyFail, stateFail } from './failure';
+import { admit, admitSockets, enforcing, permits, useKind, useLen, usePtr } from './policy';
 import { Slab } from './slab';
 import { encodeForHost, openSocket } from './system';
 
@@ -29,9 +30,17 @@ export function release(rep: i32): void {
  * the socket stays unbound (Linux autobinds it on the first send).
  */
 export function bind(hasAddress: bool, kind: AddressKind, ptr: usize, len: u32, o: BindOptions): i32 {
+  if (!admitSockets(1)) return 0;
+  if (hasAddress && !admit(Permission.Bind, -1, SocketKind.Datagram, kind, ptr, len, true)) return 0;
+  // An unbound socket is unnamed: Linux autobinds it on demand.
+  if (!hasAddress && enforcing && !permits(Permission.Bind, SocketKind.Datagram, AddressKind.Unnamed, 0, 0)) {
+    policyFail(Permission.Bind);
+    return 0;
+  }
   const d = new Datagram();
+  d.type = SocketKind.Datagram;
   if (hasAddress) {
-    if (!bindSocket(d, SocketKind.Datagram, kind, ptr, len, o)) return 0;
+    if (!bindSocket(d, SocketKind.Datagram, useKind, usePtr, useLen, o)) return 0;
   } else {
     d.fd = openSocket(SocketKind.Datagram);
     if (d.fd < 0) return 0;
@@ -43,6 +52,7 @@ export function bind(hasAddress: bool, kind: AddressKind, ptr: usize, len: u32, 
 export function adoptDescriptor(fd: i32): i32 {
   const d = new Datagram();
   d.fd = fd;
+  d.type = SocketKind.Datagram;
   d.unlinkOnClose = false;
   return slab.add(d);
 }
@@ -50,7 +60,8 @@ export function adoptDescriptor(fd: i32): i32 {
 /** datagram.connect: set the default peer. */
 export function connect(d: Datagram, kind: AddressKind, ptr: usize, len: u32): bool {
   if (d.fd < 0) return stateFail();
-  if (!encodeForHost(kind, ptr, len)) return false;
+  if (!admit(Permission.Connect, -1, SocketKind.Datagram, kind, ptr, len, true)) return false;
+  if (!encodeForHost(useKind, usePtr, useLen)) return false;
   return connectTo(d.fd, outPtr, outLen);
 }
 

@@ -1,10 +1,13 @@
 // Listening stream and seqpacket sockets: a bound socket (bound.ts, with the
 // lifecycle rules of architecture.md §4) that listens and accepts.
 import { AddressKind } from '../address/kinds';
-import { failed, SocketKind, sysAccept, sysListen } from '../bindings/syscalls';
+import { failed, peerGid, peerUid, SocketKind, sysAccept, sysClose, sysListen, sysPeerCredentials } from '../bindings/syscalls';
 import { abandon, bindSocket, BindOptions, Bound, closeBound } from './bound';
 import { Errno } from './errno';
-import { Operation, osFail, osFailErrno, stateFail } from './failure';
+import { Operation, osFail, osFailErrno, Permission, policyFail, stateFail } from './failure';
+import {
+  admit, admitSockets, countDroppedConnection, enforcing, peerPermitted, peerUnconditional, permits, useKind, useLen, usePtr,
+} from './policy';
 import { register as registerConnection } from './connection';
 import { Slab } from './slab';
 
@@ -32,8 +35,10 @@ export function release(rep: i32): void {
 export function listen(kind: AddressKind, ptr: usize, len: u32, o: ListenOptions): i32 {
   // listen(2)'s own answer for SOCK_DGRAM, given before any system call.
   if (o.socketType == SocketKind.Datagram) { osFailErrno(Operation.Listen, Errno.NotSupported); return 0; }
+  if (!admitSockets(1)) return 0;
+  if (!admit(Permission.Bind, Permission.Listen, o.socketType, kind, ptr, len, true)) return 0;
   const l = new Listener();
-  if (!bindSocket(l, o.socketType, kind, ptr, len, o)) return 0;
+  if (!bindSocket(l, o.socketType, useKind, usePtr, useLen, o)) return 0;
   const r = sysListen(l.fd, o.backlog);
   if (failed(r)) {
     abandon(l);
@@ -44,9 +49,10 @@ export function listen(kind: AddressKind, ptr: usize, len: u32, o: ListenOptions
 }
 
 /** A listening descriptor from elsewhere (adopt.ts): owned, never unlinked. */
-export function adoptListening(fd: i32): i32 {
+export function adoptListening(fd: i32, type: SocketKind): i32 {
   const l = new Listener();
   l.fd = fd;
+  l.type = type;
   l.unlinkOnClose = false;
   return slab.add(l);
 }
@@ -56,21 +62,40 @@ export function close(l: Listener): bool {
   return closeBound(l);
 }
 
-/** listener.accept: a connection rep, 0 when none is pending, -1 on failure. */
+/**
+ * listener.accept: a connection rep, 0 when none is pending, -1 on failure.
+ * Under a policy: permission `accept` of the listener's address; a peer
+ * failing the rules' peer requirements is closed, counted, and skipped.
+ */
 export function accept(l: Listener): i32 {
   if (l.fd < 0) { stateFail(); return -1; }
-  const r = sysAccept(l.fd);
-  if (failed(r)) {
-    const errno = <i32>(-r - 1);
-    if (errno == Errno.Again) return 0;
-    osFailErrno(Operation.Accept, errno);
+  if (enforcing && !permits(Permission.Accept, l.type, l.nameKind, l.namePtr, l.nameLen)) {
+    policyFail(Permission.Accept);
     return -1;
   }
-  return registerConnection(<i32>r);
+  const checkPeer = enforcing && !peerUnconditional(Permission.Accept, l.type, l.nameKind, l.namePtr, l.nameLen);
+  while (true) {
+    if (!admitSockets(1)) return -1;
+    const r = sysAccept(l.fd);
+    if (failed(r)) {
+      const errno = <i32>(-r - 1);
+      if (errno == Errno.Again) return 0;
+      osFailErrno(Operation.Accept, errno);
+      return -1;
+    }
+    const fd = <i32>r;
+    if (checkPeer && (failed(sysPeerCredentials(fd)) ||
+        !peerPermitted(Permission.Accept, l.type, l.nameKind, l.namePtr, l.nameLen, peerUid, peerGid))) {
+      sysClose(fd);
+      countDroppedConnection();
+      continue;
+    }
+    return registerConnection(fd, l.type);
+  }
 }
 
 /** listener.adopt: take charge of a descriptor the host accepted. */
 export function adopt(l: Listener, fd: i32): i32 {
   if (l.fd < 0) { stateFail(); return 0; }
-  return registerConnection(fd);
+  return registerConnection(fd, l.type);
 }

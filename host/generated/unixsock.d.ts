@@ -4,6 +4,7 @@ import type * as UnixsockIpcTypes from './interfaces/unixsock-ipc-types.js'; // 
 import type * as UnixsockIpcAddress from './interfaces/unixsock-ipc-address.js'; // unixsock:ipc/address@0.1.0
 import type * as UnixsockIpcSockets from './interfaces/unixsock-ipc-sockets.js'; // unixsock:ipc/sockets@0.1.0
 import type * as UnixsockIpcDescriptors from './interfaces/unixsock-ipc-descriptors.js'; // unixsock:ipc/descriptors@0.1.0
+import type * as UnixsockIpcPolicy from './interfaces/unixsock-ipc-policy.js'; // unixsock:ipc/policy@0.1.0
 export interface ImportObject {
   'unixsock:ipc/syscalls@0.1.0': typeof UnixsockIpcSyscalls,
   'unixsock:ipc/types@0.1.0': typeof UnixsockIpcTypes,
@@ -15,6 +16,8 @@ export interface Root {
   sockets: typeof UnixsockIpcSockets,
   'unixsock:ipc/descriptors@0.1.0': typeof UnixsockIpcDescriptors,
   descriptors: typeof UnixsockIpcDescriptors,
+  'unixsock:ipc/policy@0.1.0': typeof UnixsockIpcPolicy,
+  policy: typeof UnixsockIpcPolicy,
 }
 
 /**

@@ -12,6 +12,7 @@
 #include "stat.h"
 #include "stream.h"
 #include "umask.h"
+#include "wait.h"
 
 namespace unixsock {
 
@@ -46,7 +47,9 @@ constexpr Export kFunctions[] = {
     {"setSocketOption", SetSocketOption},
     {"fileIdentity", FileIdentity},
     {"pathIdentity", PathIdentity},
+    {"realPath", RealPath},
     {"unlink", Unlink},
+    {"wait", Wait},
     {"setUmask", SetUmask},
 };
 

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <sys/stat.h>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <cerrno>
@@ -92,6 +93,24 @@ Napi::Value PathIdentity(const Napi::CallbackInfo& info) {
   if (r == -1) return SyscallResult(env, -1);
   WriteIdentity(st, &out);
   return NumberResult(env, 0);
+}
+
+Napi::Value RealPath(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array bytes;
+  Napi::Uint8Array out;
+  if (!ReadBytes(info, 0, "path", &bytes) || !ReadBytes(info, 1, "out", &out)) {
+    return Napi::Value();
+  }
+  PathBuffer path;
+  int r = path.Copy(bytes);
+  if (r < 0) return NumberResult(env, r);
+  char resolved[kPathMax];
+  if (realpath(path.c_str(), resolved) == nullptr) return SyscallResult(env, -1);
+  size_t length = std::strlen(resolved);
+  if (length > out.ByteLength()) return NumberResult(env, -ENAMETOOLONG);
+  std::memcpy(out.Data(), resolved, length);
+  return NumberResult(env, static_cast<double>(length));
 }
 
 Napi::Value Unlink(const Napi::CallbackInfo& info) {

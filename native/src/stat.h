@@ -1,4 +1,5 @@
-// File identity and removal for socket paths: fstat, lstat, unlink. Paths are
+// File identity, resolution and removal for socket paths: fstat, lstat,
+// realpath, unlink. Paths are
 // raw bytes without a trailing NUL. Each returns 0 or -errno.
 #ifndef UNIXSOCK_STAT_H_
 #define UNIXSOCK_STAT_H_
@@ -11,6 +12,9 @@ namespace unixsock {
 Napi::Value FileIdentity(const Napi::CallbackInfo& info);
 // pathIdentity(path: Uint8Array, out: BigUint64Array) -> lstat(2).
 Napi::Value PathIdentity(const Napi::CallbackInfo& info);
+// realPath(path: Uint8Array, out: Uint8Array) -> realpath(3): the length
+// written to out | -errno (-ENAMETOOLONG when out is too small).
+Napi::Value RealPath(const Napi::CallbackInfo& info);
 // unlink(path: Uint8Array) -> unlink(2).
 Napi::Value Unlink(const Napi::CallbackInfo& info);
 

@@ -154,9 +154,9 @@ stock('should agree with the Node binding on 20k random calls of every function'
 // kernel through both bindings must log the same answers.
 
 const ROOT = new URL('../../../', import.meta.url);
-/** WIT `syscalls.errno` case names, in WIT order (that of ERRNO_NAMES). */
+/** WIT `types.errno` case names, in WIT order (that of ERRNO_NAMES). */
 const WIT_ERRNO = (() => {
-  const wit = readFileSync(new URL('wit/syscalls.wit', ROOT), 'utf8');
+  const wit = readFileSync(new URL('wit/types.wit', ROOT), 'utf8');
   const body = wit.slice(wit.indexOf('enum errno {'), wit.indexOf('\n    }', wit.indexOf('enum errno {')));
   return [...body.matchAll(/^\s+([a-z-]+),$/gm)].map((m) => m[1]!);
 })();
@@ -195,6 +195,36 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
     unlink: (path: Uint8Array) => { check(native.unlink(path)); },
     setUmask: (mask: number) => native.setUmask(mask),
     hostPlatform: () => HOST_PLATFORM,
+    socketPair: (kind: SocketType) => {
+      const pair = new Int32Array(2);
+      check(native.socketPair(SOCKET_TYPE[kind], pair));
+      return [pair[0], pair[1]];
+    },
+    send: (fd: number, data: Uint8Array, fds: Int32Array | number[], sa: Uint8Array | undefined) =>
+      check(native.sendMessage(fd, data, fds.length > 0 ? Int32Array.from(fds) : null, sa ?? null, false)),
+    receive: (fd: number, max: number, maxFds: number) => {
+      const buf = new Uint8Array(max);
+      const fdsOut = new Int32Array(maxFds);
+      const info = new Int32Array(8);
+      check(native.receiveMessage(fd, buf, 0, max, fdsOut, name, info, false));
+      return {
+        data: buf.slice(0, info[0]), fds: Int32Array.from(fdsOut.subarray(0, info[2])), sockaddr: name.slice(0, info[3]),
+        truncated: (info[1]! & 1) !== 0, controlTruncated: (info[1]! & 2) !== 0,
+      };
+    },
+    peerCredentials: (fd: number) => {
+      const out = new Int32Array(3);
+      check(native.peerCredentials(fd, out));
+      return { pid: Math.max(out[0]!, 0), uid: out[1]! >>> 0, gid: out[2]! >>> 0 };
+    },
+    wait: (fd: number, events: { readable?: boolean; writable?: boolean; hangUp?: boolean }, timeoutMs: number) => {
+      const r = check(native.wait(fd, (events.readable ? 1 : 0) | (events.writable ? 2 : 0) | (events.hangUp ? 4 : 0), timeoutMs));
+      return { readable: (r & 1) !== 0, writable: (r & 2) !== 0, hangUp: (r & 4) !== 0 };
+    },
+    realPath: (path: Uint8Array) => {
+      const out = new Uint8Array(4096);
+      return out.slice(0, check(native.realPath(path, out)));
+    },
   };
 }
 
@@ -203,6 +233,7 @@ const fromJcoAddress = (a: Jco): WitAddress => ({ kind: CASES.indexOf(a.tag as n
 
 function fromJcoFailure(p: Jco): SocketFailure {
   if (p.tag === 'invalid-state') return { kind: 'invalid-state' };
+  if (p.tag === 'policy-denied') return { kind: 'policy-denied', permission: p.val };
   if (p.tag === 'os') {
     return { kind: 'os', condition: p.val.code, errno: ERRNO_NAMES[WIT_ERRNO.indexOf(p.val.errno)]!, operation: p.val.operation };
   }
@@ -216,7 +247,8 @@ type SocketsApi = Pick<SocketsBinding,
   | 'listen' | 'accept' | 'listenerAddress' | 'closeListener' | 'dropListener'
   | 'connect' | 'localAddress' | 'remoteAddress' | 'shutdown' | 'closeConnection' | 'dropConnection'
   | 'bindDatagram' | 'connectDatagram' | 'datagramLocalAddress' | 'datagramRemoteAddress' | 'closeDatagram' | 'dropDatagram'
-  | 'datagramDescriptor' | 'adopt'>;
+  | 'datagramDescriptor' | 'adopt' | 'socketPair' | 'send' | 'receive' | 'waitConnection' | 'peerCredentials'
+  | 'sendTo' | 'receiveDatagram' | 'attach' | 'detach' | 'dropAttachment'>;
 
 /** The jco instance behind SocketsApi: a handle indexes `objects`. */
 function jcoSockets(root: Record<string, JcoApi>): SocketsApi {
@@ -248,11 +280,28 @@ function jcoSockets(root: Record<string, JcoApi>): SocketsApi {
     dropDatagram: drop,
     datagramDescriptor: (d) => root.descriptors!.datagramDescriptor!(objects[d]),
     adopt: (fd) => {
-      const { tag, val } = (root.sockets as Record<string, any>).adopt(fd);
+      const { tag, val } = (root.descriptors as Record<string, any>).adopt(fd);
       return { kind: tag, handle: own(val) };
     },
+    socketPair: (type) => (root.sockets as Record<string, any>).socketPair(type).map(own),
+    send: (c, data, atts: number[]) => objects[c].send(data, atts.map((h) => objects[h])),
+    receive: (c, max) => message(objects[c].receive(max)),
+    waitConnection: (c, events) => {
+      const r = objects[c].wait({ readable: (events & 1) !== 0, writable: (events & 2) !== 0, hangUp: (events & 4) !== 0 }, 1000);
+      return (r.readable ? 1 : 0) | (r.writable ? 2 : 0) | (r.hangUp ? 4 : 0);
+    },
+    peerCredentials: (c) => objects[c].peerCredentials(),
+    sendTo: (d, data, to, atts: number[]) => objects[d].sendTo(data, toJcoOrNone(to), atts.map((h) => objects[h])),
+    receiveDatagram: (d, max) => message(objects[d].receive(max)),
+    attach: (fd) => own(root.descriptors!.attach!(fd)),
+    detach: (h) => root.descriptors!.detach!(objects[h]),
+    dropAttachment: drop,
   };
-  const plain = new Set(['dropListener', 'dropConnection', 'dropDatagram', 'datagramDescriptor']);
+  const message = (m: any) => ({
+    data: Buffer.from(m.data), sender: fromJcoAddress(m.sender), attachments: m.attachments.map(own),
+    truncated: m.truncated, attachmentsDropped: m.attachmentsDropped,
+  });
+  const plain = new Set(['dropListener', 'dropConnection', 'dropDatagram', 'datagramDescriptor', 'attach', 'detach', 'dropAttachment']);
   return new Proxy({} as SocketsApi, {
     get: (_t, method: keyof SocketsApi) => (...args: unknown[]) => {
       if (plain.has(method)) return calls[method](...args);
@@ -265,6 +314,13 @@ function jcoSockets(root: Record<string, JcoApi>): SocketsApi {
       }
     },
   });
+}
+
+let passedFile = -1;
+/** A regular file's descriptor to pass around (opened once). */
+function file2(): number {
+  if (passedFile < 0) passedFile = openSync(join(tmp.path, 'passed'), 'w');
+  return passedFile;
 }
 
 /** One run through every socket function, against the kernel; returns what each call answered. */
@@ -361,6 +417,36 @@ function socketScript(b: SocketsApi, dir: string): string[] {
   note('adopt a regular file', b.adopt(file));
   closeSync(file);
   note('adopt a closed descriptor', b.adopt(file));
+  // Data through the engine (the plugin path): pairs, bytes, descriptors, readiness, credentials.
+  for (const type of ['stream', 'seqpacket', 'datagram'] as const) {
+    const pairOut = note(`socket-pair ${type}`, b.socketPair(type), (v) => v.map(handle));
+    if (pairOut === undefined) continue;
+    const [x, y] = pairOut;
+    note('receive nothing', b.receive(y, 16));
+    note('wait writable', b.waitConnection(x, 2, 1000));
+    note('send', b.send(x, Buffer.from('hello'), []));
+    note('wait readable', b.waitConnection(y, 1, 1000));
+    note('receive', b.receive(y, 3), (m) => ({ ...m, data: m.data.toString() }));
+    const passed = b.attach(native.duplicate(file2()));
+    note('send with a descriptor', b.send(x, Buffer.from('!'), [passed]));
+    b.dropAttachment(passed);
+    const got = note('receive a descriptor', b.receive(y, 16), (m) => ({ ...m, attachments: m.attachments.length }));
+    for (const h of got?.attachments ?? []) native.close(b.detach(h));
+    note('credentials', b.peerCredentials(y), (c) => c.pid === process.pid);
+    note('close', b.closeConnection(x));
+    note('receive at end', b.receive(y, 16));
+    note('send on closed', b.send(x, Buffer.from('x'), []));
+    b.dropConnection(x);
+    b.dropConnection(y);
+  }
+  const rx = note('bind receiver', b.bindDatagram(at('rx.sock'), OPTIONS), handle)!;
+  const tx = note('bind sender', b.bindDatagram(at('tx.sock'), OPTIONS), handle)!;
+  note('send-to', b.sendTo(tx, Buffer.alloc(40, 7), at('rx.sock'), []));
+  note('receive truncated', b.receiveDatagram(rx, 10), (m) => ({ ...m, data: m.data.length }));
+  note('send-to nowhere', b.sendTo(tx, Buffer.from('x'), at('none.sock'), []));
+  note('send-to without a peer', b.sendTo(tx, Buffer.from('x'), undefined, []));
+  b.dropDatagram(rx);
+  b.dropDatagram(tx);
   return log;
 }
 

@@ -1,12 +1,14 @@
 /** @module Interface unixsock:ipc/sockets@0.1.0 **/
+export function socketPair(socketType: SocketType): [Connection, Connection];
 export function conditionOf(errno: Errno): ErrorCode;
-export function adopt(fd: number): Adopted;
 export type Address = import('./unixsock-ipc-types.js').Address;
+export type Credentials = import('./unixsock-ipc-types.js').Credentials;
+export type Errno = import('./unixsock-ipc-types.js').Errno;
 export type ErrorCode = import('./unixsock-ipc-types.js').ErrorCode;
+export type Permission = import('./unixsock-ipc-types.js').Permission;
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
 export type SocketType = import('./unixsock-ipc-types.js').SocketType;
 export type AddressError = import('./unixsock-ipc-address.js').AddressError;
-export type Errno = import('./unixsock-ipc-syscalls.js').Errno;
 /**
  * # Variants
  * 
@@ -33,14 +35,24 @@ export type Errno = import('./unixsock-ipc-syscalls.js').Errno;
  * ## `"unlink"`
  * 
  * ## `"getsockopt"`
+ * 
+ * ## `"socketpair"`
+ * 
+ * ## `"send"`
+ * 
+ * ## `"receive"`
+ * 
+ * ## `"poll"`
+ * 
+ * ## `"realpath"`
  */
-export type Operation = 'socket' | 'bind' | 'listen' | 'connect' | 'accept' | 'getsockname' | 'getpeername' | 'shutdown' | 'close' | 'lstat' | 'unlink' | 'getsockopt';
+export type Operation = 'socket' | 'bind' | 'listen' | 'connect' | 'accept' | 'getsockname' | 'getpeername' | 'shutdown' | 'close' | 'lstat' | 'unlink' | 'getsockopt' | 'socketpair' | 'send' | 'receive' | 'poll' | 'realpath';
 export interface OsError {
   code: ErrorCode,
   errno: Errno,
   operation: Operation,
 }
-export type SocketError = SocketErrorInvalidAddress | SocketErrorOs | SocketErrorInvalidState;
+export type SocketError = SocketErrorInvalidAddress | SocketErrorOs | SocketErrorInvalidState | SocketErrorPolicyDenied;
 export interface SocketErrorInvalidAddress {
   tag: 'invalid-address',
   val: AddressError,
@@ -51,6 +63,22 @@ export interface SocketErrorOs {
 }
 export interface SocketErrorInvalidState {
   tag: 'invalid-state',
+}
+export interface SocketErrorPolicyDenied {
+  tag: 'policy-denied',
+  val: Permission,
+}
+export interface Readiness {
+  readable?: boolean,
+  writable?: boolean,
+  hangUp?: boolean,
+}
+export interface Message {
+  data: Uint8Array,
+  sender: Address,
+  attachments: Array<Attachment>,
+  truncated: boolean,
+  attachmentsDropped: boolean,
 }
 export interface ListenOptions {
   socketType: SocketType,
@@ -66,26 +94,13 @@ export interface BindOptions {
   recoverStale: boolean,
   workingDirectory?: string,
 }
-export type Adopted = AdoptedStreamListener | AdoptedSeqpacketListener | AdoptedStreamConnection | AdoptedSeqpacketConnection | AdoptedDatagram;
-export interface AdoptedStreamListener {
-  tag: 'stream-listener',
-  val: Listener,
-}
-export interface AdoptedSeqpacketListener {
-  tag: 'seqpacket-listener',
-  val: Listener,
-}
-export interface AdoptedStreamConnection {
-  tag: 'stream-connection',
-  val: Connection,
-}
-export interface AdoptedSeqpacketConnection {
-  tag: 'seqpacket-connection',
-  val: Connection,
-}
-export interface AdoptedDatagram {
-  tag: 'datagram',
-  val: Datagram,
+
+export class Attachment implements Disposable {
+  /**
+   * This type does not have a public constructor.
+   */
+  private constructor();
+  [Symbol.dispose](): void;
 }
 
 export class Connection {
@@ -97,6 +112,10 @@ export class Connection {
   localAddress(): Address;
   remoteAddress(): Address;
   shutdown(how: ShutdownHow): void;
+  send(data: Uint8Array, attachments: Array<Attachment>): number;
+  receive(max: number): Message;
+  wait(events: Readiness, timeoutMs: number): Readiness;
+  peerCredentials(): Credentials;
   close(): void;
 }
 
@@ -107,6 +126,9 @@ export class Datagram {
   private constructor();
   static bind(addr: Address | undefined, options: BindOptions): Datagram;
   connect(addr: Address): void;
+  sendTo(data: Uint8Array, to: Address | undefined, attachments: Array<Attachment>): number;
+  receive(max: number): Message;
+  wait(events: Readiness, timeoutMs: number): Readiness;
   localAddress(): Address;
   remoteAddress(): Address;
   close(): void;
@@ -119,7 +141,7 @@ export class Listener {
   private constructor();
   static listen(addr: Address, options: ListenOptions): Listener;
   accept(): Connection | undefined;
-  adopt(fd: number): Connection;
+  wait(events: Readiness, timeoutMs: number): Readiness;
   localAddress(): Address;
   close(): void;
 }

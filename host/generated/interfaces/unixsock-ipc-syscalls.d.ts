@@ -13,94 +13,30 @@ export function close(fd: number): void;
 export function pathIdentity(path: Uint8Array): FileIdentity;
 export function unlink(path: Uint8Array): void;
 export function setUmask(mask: number): number;
+export function socketPair(kind: SocketType): [number, number];
+export function send(fd: number, data: Uint8Array, fds: Int32Array, sockaddr: Uint8Array | undefined): number;
+export function receive(fd: number, max: number, maxFds: number): Incoming;
+export function peerCredentials(fd: number): Credentials;
+export function wait(fd: number, events: Readiness, timeoutMs: number): Readiness;
+export function realPath(path: Uint8Array): Uint8Array;
 export function hostPlatform(): Platform;
-/**
- * # Variants
- * 
- * ## `"access"`
- * 
- * ## `"perm"`
- * 
- * ## `"addr-in-use"`
- * 
- * ## `"addr-not-avail"`
- * 
- * ## `"af-no-support"`
- * 
- * ## `"again"`
- * 
- * ## `"already"`
- * 
- * ## `"bad-fd"`
- * 
- * ## `"conn-aborted"`
- * 
- * ## `"conn-refused"`
- * 
- * ## `"conn-reset"`
- * 
- * ## `"dest-addr-req"`
- * 
- * ## `"exist"`
- * 
- * ## `"in-progress"`
- * 
- * ## `"invalid"`
- * 
- * ## `"io"`
- * 
- * ## `"is-conn"`
- * 
- * ## `"is-dir"`
- * 
- * ## `"loop"`
- * 
- * ## `"too-many-files"`
- * 
- * ## `"msg-size"`
- * 
- * ## `"name-too-long"`
- * 
- * ## `"too-many-files-system"`
- * 
- * ## `"no-buffers"`
- * 
- * ## `"no-entry"`
- * 
- * ## `"no-memory"`
- * 
- * ## `"no-space"`
- * 
- * ## `"quota"`
- * 
- * ## `"not-conn"`
- * 
- * ## `"not-dir"`
- * 
- * ## `"not-sock"`
- * 
- * ## `"not-supported"`
- * 
- * ## `"pipe"`
- * 
- * ## `"protocol-not-supported"`
- * 
- * ## `"protocol-type"`
- * 
- * ## `"read-only-fs"`
- * 
- * ## `"socket-type-not-supported"`
- * 
- * ## `"timed-out"`
- * 
- * ## `"too-many-refs"`
- * 
- * ## `"unknown"`
- */
-export type Errno = 'access' | 'perm' | 'addr-in-use' | 'addr-not-avail' | 'af-no-support' | 'again' | 'already' | 'bad-fd' | 'conn-aborted' | 'conn-refused' | 'conn-reset' | 'dest-addr-req' | 'exist' | 'in-progress' | 'invalid' | 'io' | 'is-conn' | 'is-dir' | 'loop' | 'too-many-files' | 'msg-size' | 'name-too-long' | 'too-many-files-system' | 'no-buffers' | 'no-entry' | 'no-memory' | 'no-space' | 'quota' | 'not-conn' | 'not-dir' | 'not-sock' | 'not-supported' | 'pipe' | 'protocol-not-supported' | 'protocol-type' | 'read-only-fs' | 'socket-type-not-supported' | 'timed-out' | 'too-many-refs' | 'unknown';
+export type Errno = import('./unixsock-ipc-types.js').Errno;
 export type SocketType = import('./unixsock-ipc-types.js').SocketType;
 export type Platform = import('./unixsock-ipc-types.js').Platform;
+export interface Readiness {
+  readable?: boolean,
+  writable?: boolean,
+  hangUp?: boolean,
+}
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
+export interface Incoming {
+  data: Uint8Array,
+  fds: Int32Array,
+  sockaddr: Uint8Array,
+  truncated: boolean,
+  controlTruncated: boolean,
+}
+export type Credentials = import('./unixsock-ipc-types.js').Credentials;
 /**
  * # Variants
  * 
