@@ -7,7 +7,7 @@ export {
 export { type Capabilities, capabilities, unixSocketAvailable } from './capabilities.js';
 export { type AddressProblem, type AddressReason, UnixsockAddressError } from './errors.js';
 export { type Platform } from './platform.js';
-export { UnixsockError, type ErrorCode } from './errors.js';
+export { UnixsockError, type ErrorCode, type Permission, UnixsockPolicyError } from './errors.js';
 export { type ListenOptions, UnixServer } from './server.js';
 export { type PeerCredentials } from './credentials.js';
 export { type RawAcceptOptions, RawSocket, type RawSocketType, type ReceiveOptions, type WaitOptions } from './raw-socket.js';
@@ -21,3 +21,7 @@ export { connectSeqpacket, listenSeqpacket, SeqpacketSocket, type SeqpacketListe
 export { type DescriptorLike, type MessageInfo, type SendOptions } from './messages.js';
 export { dial, type DialedSocket, type DialOptions, type DialResult, type DialTarget, formatDial, formatUnixUrl, parseDial, parseUnixUrl, type SocketType, type UnixUrl } from './dial.js';
 export { type NetCompatible, serveHttp, type ServeHttpOptions, unixAgent, type UnixAgentOptions, unixFetch } from './http.js';
+export { type PeerRequirement, type PolicyRule, type PolicySpec, type Refusals, type RulePermission } from './policy.js';
+export {
+  createEngine, type CreateEngineOptions, SandboxConnection, SandboxDatagram, SandboxEngine, SandboxListener, type SandboxMessage, type WaitEvents,
+} from './sandbox.js';

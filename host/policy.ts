@@ -1,0 +1,179 @@
+// A sandbox policy as JS users write it, checked here for types and handed
+// to one engine instance through its `unixsock:ipc/policy` exports. The
+// engine enforces it (wit/policy.wit): deny by default, rules only allow.
+import type { Engine } from './component.js';
+import { invalidArgType, invalidArgValue } from './errors.js';
+
+/** What a rule permits (WIT `policy.permissions`). */
+export const RULE_PERMISSIONS = [
+  'bind', 'listen', 'connect', 'accept', 'send-to', 'receive-from', 'socket-pair',
+  'send-descriptors', 'receive-descriptors',
+] as const;
+
+export type RulePermission = (typeof RULE_PERMISSIONS)[number];
+
+const TYPES = ['stream', 'datagram', 'seqpacket'] as const;
+
+/** Who the peer process must be (checked on connect and accept). */
+export interface PeerRequirement {
+  /** The peer runs as this process's uid. */
+  sameUser?: boolean;
+  /** The peer's uid is one of these. */
+  uids?: readonly number[];
+  /** The peer's gid is one of these. */
+  gids?: readonly number[];
+}
+
+/**
+ * One allowance: `allow` × exactly one address pattern (`path` prefix,
+ * `abstract` prefix, `unnamed: true` or `any: true`) × `types` (all when
+ * absent), with an optional `peer` requirement.
+ */
+export interface PolicyRule {
+  allow: readonly RulePermission[];
+  /** A directory and everything below it (component-wise, after normalization; relative to `baseDirectory`). */
+  path?: string;
+  /** Abstract names starting with these bytes (a string is UTF-8; '' = every abstract name). */
+  abstract?: string | Uint8Array;
+  unnamed?: true;
+  any?: true;
+  types?: readonly (typeof TYPES)[number][];
+  peer?: PeerRequirement;
+}
+
+/** A sandbox policy: nothing is allowed that no rule allows. */
+export interface PolicySpec {
+  /** What relative paths are resolved against (default '/'). */
+  baseDirectory?: string;
+  rules?: readonly PolicyRule[];
+  /** Sockets one engine instance may hold at once. */
+  maxOpenSockets?: number;
+  /** Descriptors one message may carry, sent or received. */
+  maxDescriptorsPerMessage?: number;
+}
+
+/** What the policy refused so far (WIT `policy.refusal-counts`). */
+export interface Refusals {
+  /** Calls answered `policy-denied`. */
+  denied: number;
+  /** Accepted connections closed for their peer. */
+  droppedConnections: number;
+  /** Datagrams dropped for their sender. */
+  droppedDatagrams: number;
+  /** Received descriptors closed by the policy. */
+  closedDescriptors: number;
+}
+
+const POLICY = 'cm32p2|unixsock:ipc/policy@0.1|';
+const POLICY_ERRORS = ['locked', 'invalid-base-directory', 'invalid-pattern'] as const;
+
+type Fn = (...args: number[]) => number;
+
+function wordList(v: unknown, name: string): readonly number[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
+    throw invalidArgType(name, 'an array of integers 0..2^32-1', v);
+  }
+  return v;
+}
+
+function limit(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw invalidArgType(name, 'an integer 0..2^32-1', v);
+  return v as number;
+}
+
+/** The flat `rule` arguments of `policy.allow`, type-checked. */
+function flatRule(engine: Engine, r: PolicyRule, i: number): number[] {
+  const at = `policy.rules[${i}]`;
+  if (typeof r !== 'object' || r === null) throw invalidArgType(at, 'an object', r);
+  if (!Array.isArray(r.allow) || r.allow.length === 0) throw invalidArgType(`${at}.allow`, 'a non-empty array of permissions', r.allow);
+  let permissions = 0;
+  for (const p of r.allow) {
+    const bit = RULE_PERMISSIONS.indexOf(p);
+    if (bit < 0) throw invalidArgValue(`${at}.allow`, `unknown permission ${JSON.stringify(p)}; one of ${RULE_PERMISSIONS.join(', ')}`);
+    permissions |= 1 << bit;
+  }
+  const patterns = (['path', 'abstract', 'unnamed', 'any'] as const).filter((k) => r[k] !== undefined);
+  if (patterns.length !== 1) throw invalidArgValue(at, 'needs exactly one of path, abstract, unnamed: true, any: true');
+  const m = engine.memory;
+  let pattern: number[];
+  if (r.path !== undefined) {
+    if (typeof r.path !== 'string') throw invalidArgType(`${at}.path`, 'a string', r.path);
+    m.lowerString(r.path);
+    pattern = [0, m.ptr, m.len];
+  } else if (r.abstract !== undefined) {
+    if (typeof r.abstract !== 'string' && !(r.abstract instanceof Uint8Array)) {
+      throw invalidArgType(`${at}.abstract`, 'a string or Uint8Array', r.abstract);
+    }
+    m.lowerBytes(typeof r.abstract === 'string' ? Buffer.from(r.abstract, 'utf8') : r.abstract);
+    pattern = [1, m.ptr, m.len];
+  } else if (r.unnamed === true) {
+    pattern = [2, 0, 0];
+  } else if (r.any === true) {
+    pattern = [3, 0, 0];
+  } else {
+    throw invalidArgValue(at, 'unnamed and any take the value true');
+  }
+  let types = 0;
+  if (r.types !== undefined) {
+    if (!Array.isArray(r.types)) throw invalidArgType(`${at}.types`, 'an array of socket types', r.types);
+    for (const t of r.types) {
+      const bit = TYPES.indexOf(t);
+      if (bit < 0) throw invalidArgValue(`${at}.types`, `unknown socket type ${JSON.stringify(t)}`);
+      types |= 1 << bit;
+    }
+  }
+  if (r.peer === undefined) return [permissions, ...pattern, types, 0, 0, 0, 0, 0, 0];
+  if (typeof r.peer !== 'object' || r.peer === null) throw invalidArgType(`${at}.peer`, 'an object', r.peer);
+  const uids = wordList(r.peer.uids, `${at}.peer.uids`);
+  const gids = wordList(r.peer.gids, `${at}.peer.gids`);
+  m.lowerWords(uids);
+  const [uidPtr, uidLen] = [m.ptr, m.len];
+  m.lowerWords(gids);
+  return [permissions, ...pattern, types, 1, r.peer.sameUser === true ? 1 : 0, uidPtr, uidLen, m.ptr, m.len];
+}
+
+function check(engine: Engine, ret: number, what: string): void {
+  engine.memory.fresh();
+  const failed = engine.memory.bytes[ret] !== 0;
+  const error = failed ? POLICY_ERRORS[engine.memory.bytes[ret + 1]!] : undefined;
+  (engine.exports[`${POLICY}${what}_post`] as Fn | undefined)?.(ret);
+  if (error === 'locked') throw Object.assign(new Error('The policy is locked'), { code: 'ERR_UNIXSOCK_POLICY_LOCKED' });
+  if (error !== undefined) throw invalidArgValue('policy', `${what}: ${error}`);
+}
+
+/** Validate `spec` in full, then install it in `engine` (which enforces from then on). */
+export function applyPolicy(engine: Engine, spec: PolicySpec): void {
+  if (typeof spec !== 'object' || spec === null) throw invalidArgType('policy', 'an object', spec);
+  const x = engine.exports as Record<string, Fn>;
+  const rules = spec.rules ?? [];
+  if (!Array.isArray(rules)) throw invalidArgType('policy.rules', 'an array', rules);
+  const sockets = limit(spec.maxOpenSockets, 'policy.maxOpenSockets');
+  const fds = limit(spec.maxDescriptorsPerMessage, 'policy.maxDescriptorsPerMessage');
+  if (spec.baseDirectory !== undefined) {
+    if (typeof spec.baseDirectory !== 'string') throw invalidArgType('policy.baseDirectory', 'a string', spec.baseDirectory);
+    engine.memory.lowerString(spec.baseDirectory);
+    check(engine, x[`${POLICY}set-base-directory`]!(engine.memory.ptr, engine.memory.len), 'set-base-directory');
+  }
+  check(engine, x[`${POLICY}set-limits`]!(sockets === undefined ? 0 : 1, sockets ?? 0, fds === undefined ? 0 : 1, fds ?? 0), 'set-limits');
+  rules.forEach((r, i) => check(engine, x[`${POLICY}allow`]!(...flatRule(engine, r, i)), 'allow'));
+}
+
+/** Freeze the engine's policy. */
+export function lockPolicy(engine: Engine): void {
+  (engine.exports[`${POLICY}lock`] as Fn)();
+}
+
+/** What the engine's policy refused so far. */
+export function refusalsOf(engine: Engine): Refusals {
+  const ret = (engine.exports[`${POLICY}refusals`] as Fn)();
+  engine.memory.fresh();
+  const v = engine.memory.view;
+  return {
+    denied: Number(v.getBigUint64(ret, true)),
+    droppedConnections: Number(v.getBigUint64(ret + 8, true)),
+    droppedDatagrams: Number(v.getBigUint64(ret + 16, true)),
+    closedDescriptors: Number(v.getBigUint64(ret + 24, true)),
+  };
+}
