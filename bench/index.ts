@@ -3,9 +3,10 @@
 // report medians.
 import * as address from './address.js';
 import * as message from './message.js';
+import * as plugin from './plugin.js';
 import * as stream from './stream.js';
 
-const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, message };
+const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, message, plugin };
 
 const only = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {

@@ -1,6 +1,7 @@
 // `npm install` / `npm run build`: every artifact, in dependency order.
 //   wasm       assembly/ -> dist/unixsock.core.wasm        (build/wasm.mjs)
 //   component  core + wit/ -> dist/unixsock.wasm           (build/component.mjs)
+//   plugins    C plugins -> dist/plugins/*.wasm             (build/plugins.mjs; cached)
 //   native     native/ -> native/build/Release/*.node      (build/native.mjs)
 //   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
 //   types      dist/unixsock.wasm -> host/generated/*.d.ts (build/types.mjs; only on request)
@@ -8,7 +9,7 @@
 // after an install); `--only=a,b` picks steps by name.
 import { performance } from 'node:perf_hooks';
 
-const STEPS = ['wasm', 'component', 'native', 'ts'];
+const STEPS = ['wasm', 'component', 'plugins', 'native', 'ts'];
 // Not run by default: rewrites committed files (see build/types.mjs).
 const EXTRA = ['types'];
 const args = process.argv.slice(2);

@@ -25,3 +25,4 @@ export { type PeerRequirement, type PolicyRule, type PolicySpec, type Refusals, 
 export {
   createEngine, type CreateEngineOptions, SandboxConnection, SandboxDatagram, SandboxEngine, SandboxListener, type SandboxMessage, type WaitEvents,
 } from './sandbox.js';
+export { loadPlugin, type Plugin, PluginError, type PluginErrorCode, type PluginOptions, PluginTrap } from './plugin.js';

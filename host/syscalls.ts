@@ -20,7 +20,13 @@ const RESOLVED = new Uint8Array(4096);
 const FDS_OUT = new Map<number, Int32Array>();
 
 /** The import object for one engine instance; `memory()` is its memory once instantiated. */
-export function syscallImports(memory: () => CoreMemory): Record<string, (...args: number[]) => number | void> {
+export function syscallImports(instanceMemory: () => CoreMemory): Record<string, (...args: number[]) => number | void> {
+  // The engine may have grown its memory since the host last looked.
+  const memory = (): CoreMemory => {
+    const m = instanceMemory();
+    m.fresh();
+    return m;
+  };
   // result<_, errno>: discriminant @0, errno @1.
   const unit = (r: number, ret: number): void => {
     const b = memory().bytes;
