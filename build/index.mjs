@@ -3,13 +3,14 @@
 //   component  core + wit/ -> dist/unixsock.wasm           (build/component.mjs)
 //   plugins    C plugins -> dist/plugins/*.wasm             (build/plugins.mjs; cached)
 //   native     native/ -> native/build/Release/*.node      (build/native.mjs)
+//   prebuild   that addon -> prebuilds/<platform>-<arch>/  (build/prebuild.mjs; what npm pack ships)
 //   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
 //   types      dist/unixsock.wasm -> host/generated/*.d.ts (build/types.mjs; only on request)
 // `--ts` runs only the TypeScript step (what `npm test` and `npm run bench` need
 // after an install); `--only=a,b` picks steps by name.
 import { performance } from 'node:perf_hooks';
 
-const STEPS = ['wasm', 'component', 'plugins', 'native', 'ts'];
+const STEPS = ['wasm', 'component', 'plugins', 'native', 'prebuild', 'ts'];
 // Not run by default: rewrites committed files (see build/types.mjs).
 const EXTRA = ['types'];
 const args = process.argv.slice(2);

@@ -2,6 +2,9 @@
 // Offline by design: the headers of the running Node (<prefix>/include/node)
 // are passed as --nodedir, so node-gyp never downloads anything. Quiet on
 // success; on failure prints node-gyp's output and throws.
+// `run({ installed: true })` is build/install.mjs's fallback in an installed
+// package: node-gyp may be npm's own (npm_config_node_gyp) and may fetch the
+// headers as it does for any addon when the running Node has none.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,14 +13,14 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-export async function run() {
+export async function run({ installed = false } = {}) {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const nodeGyp = join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
+  const nodeGyp = nodeGypScript(installed);
   const prefix = dirname(dirname(process.execPath));
   const args = [nodeGyp, 'rebuild', '-C', 'native', '--jobs=2'];
   if (existsSync(join(prefix, 'include', 'node', 'node.h'))) {
     args.push(`--nodedir=${prefix}`);
-  } else if (!process.env.npm_config_nodedir) {
+  } else if (!process.env.npm_config_nodedir && !installed) {
     throw new Error(
       `build: native: no Node headers at ${join(prefix, 'include', 'node')}; ` +
         'set npm_config_nodedir to a Node source/headers directory (node-gyp must not download them)',
@@ -32,5 +35,15 @@ export async function run() {
     process.stdout.write(stdout);
     process.stderr.write(stderr);
     throw new Error(`build: native: node-gyp rebuild failed (exit ${code})`);
+  }
+}
+
+/** The node-gyp entry script: the pinned devDependency, else (installed) npm's own. */
+function nodeGypScript(installed) {
+  try {
+    return join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
+  } catch (err) {
+    if (installed && process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
+    throw new Error(`build: native: node-gyp is not installed${installed ? ' and npm did not name its own (npm_config_node_gyp)' : ''}: ${err.message.split('\n')[0]}`);
   }
 }

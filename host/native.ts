@@ -3,7 +3,9 @@
 // and never throws for one; a TypeError means a programmer error (wrong
 // argument type, offset/length out of range). Mapping errno values to errors
 // lives elsewhere.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -326,5 +328,39 @@ export interface NativeBinding {
   readonly constants: NativeConstants;
 }
 
-/** The loaded addon (native/build/Release/unixsock.node, relative to dist/host/). */
-export const native: NativeBinding = require('../../native/build/Release/unixsock.node') as NativeBinding;
+/**
+ * Where the addon is looked for, relative to dist/host/, first match wins: a
+ * source build (the repository's `npm install`, the ASan runner's copy, or an
+ * installed package compiled by its install script), then the prebuilt addon
+ * the npm package ships for this platform and architecture (build/prebuild.mjs).
+ */
+export const ADDON_CANDIDATES: readonly string[] = [
+  '../../native/build/Release/unixsock.node',
+  `../../prebuilds/${process.platform}-${process.arch}/unixsock.node`,
+];
+
+/** The first candidate that exists and loads; one error naming every attempt otherwise. */
+function loadAddon(): NativeBinding {
+  const failures: string[] = [];
+  for (const candidate of ADDON_CANDIDATES) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (!existsSync(file)) {
+      failures.push(`${file}: absent`);
+      continue;
+    }
+    try {
+      return require(file) as NativeBinding;
+    } catch (err) {
+      // A file that exists but does not load (another libc, an older glibc): try the next.
+      failures.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(
+    `unixsock: no native addon loads on ${process.platform}-${process.arch} ` +
+      `(build it from source with 'npm rebuild unixsock --foreground-scripts', which needs a C++ compiler):\n  ` +
+      failures.join('\n  '),
+  );
+}
+
+/** The loaded addon (see {@link ADDON_CANDIDATES}). */
+export const native: NativeBinding = loadAddon();

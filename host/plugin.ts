@@ -33,15 +33,13 @@ import {
 import type { PolicySpec, Refusals } from './policy.js';
 import { createEngine, type SandboxEngine } from './sandbox.js';
 
-// host/webassembly.d.ts leaves out RuntimeError, which PluginTrap extends.
-declare global {
-  namespace WebAssembly {
-    class RuntimeError extends Error {}
-  }
-}
+// WebAssembly.RuntimeError, taken at run time: declaring it globally would
+// clash with lib.dom in consumers' type checks.
+const RuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new (message?: string) => Error } })
+  .WebAssembly.RuntimeError;
 
 /** The guest broke the canonical ABI's rules; thrown out of `run` as a wasm trap is. */
-export class PluginTrap extends WebAssembly.RuntimeError {
+export class PluginTrap extends RuntimeError {
   readonly code = 'ERR_UNIXSOCK_PLUGIN_TRAP';
 
   constructor(message: string) {

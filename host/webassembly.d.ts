@@ -10,6 +10,7 @@ declare namespace WebAssembly {
     constructor(module: Module, imports: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
   }
+  class RuntimeError extends Error {}
   class Memory {
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;

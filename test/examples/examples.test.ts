@@ -1,5 +1,7 @@
-// examples/ run as users run them, and say what the README says they say.
+// examples/ run as users run them (node examples/NAME.mjs, 20 s at most), and
+// say what the README says they say. Every file in examples/ has a test here.
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -7,6 +9,14 @@ import * as assert from 'uvu/assert';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const examples = suite('examples');
+
+/** The examples this file runs; a new example needs a test below and its name here. */
+const TESTED = ['datagram-credentials.mjs', 'http-over-socket.mjs', 'stream-echo.mjs'];
+
+examples('should have a test for every example', () => {
+  const present = readdirSync(new URL('examples/', `file://${root}`)).filter((f) => /\.(mjs|js|ts)$/.test(f)).sort();
+  assert.equal(present, TESTED);
+});
 
 examples('should run stream-echo.mjs', () => {
   // Plain output: the runner may force colors, which console.log would honour.
@@ -26,6 +36,20 @@ examples('should run http-over-socket.mjs', () => {
   assert.match(r.stdout, /GET \/v1\.43\/info -> 200 \{ ServerVersion: 'example', Containers: 0 \}/);
   assert.match(r.stdout, /POST http\+unix:\/\/%2F.*api\.sock\/v1\.43\/containers\/create -> 201 \{ received: \{ Image: 'alpine' \} \}/);
   assert.match(r.stdout, /unix:\/\/\/var\/run\/docker\.sock is \{ type: 'stream', address: \{ path: '\/var\/run\/docker\.sock' \} \}/);
+});
+
+examples('should run datagram-credentials.mjs', () => {
+  if (process.platform !== 'linux') {
+    console.log('  skipped: credentials and autobind are Linux-only');
+    return;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, ['examples/datagram-credentials.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /server got "hello" from \{ abstract: <Buffer [0-9a-f ]+> \} pid matches: true/);
+  assert.match(r.stdout, /file says: contents read through a passed descriptor/);
+  assert.match(r.stdout, /client got "thanks, hello"/);
 });
 
 examples.run();

@@ -1,0 +1,150 @@
+// The npm package as users install it: `npm pack` here, then `npm install
+// <tarball> --offline` into fresh projects with npm's default settings (the
+// install script runs and must do nothing: no compiler) and with
+// --ignore-scripts (what a policy that blocks install scripts gives: the
+// prebuilt addon alone must work). An ESM script in the project imports
+// 'unixsock', echoes bytes over a socket and validates addresses; the
+// installed bin runs through npx; the shipped .d.ts type-check a consumer.
+// Skips with a printed reason when npm is unavailable, and under the ASan
+// runner (npm run test:asan), whose copy holds a sanitized source build that
+// is newer than the prebuild, so prepack rightly refuses to pack.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeTempDir } from '../_helpers/tmpdir.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const NPM = spawnSync('npm', ['--version'], { encoding: 'utf8', timeout: 20000 }).status === 0;
+const ASAN = /asan/.test(process.env.LD_PRELOAD ?? '');
+/** Why this suite cannot run here, or undefined. */
+const SKIP = !NPM ? 'npm is not available' : ASAN ? 'under the ASan runner (sanitized source build; npm test packs the real one)' : undefined;
+const PREBUILD = `prebuilds/${process.platform}-${process.arch}/unixsock.node`;
+const tmp = makeTempDir('us-pk');
+
+/**
+ * The environment of a user's shell: without the npm_* variables `npm test`
+ * sets for its script (npm would read them as configuration) and without colors.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'FORCE_COLOR' && k !== 'INIT_CWD') env[k] = v;
+  return env;
+}
+
+/** Run `cmd args` in `cwd` within `timeout` ms; fails the test unless it exits 0. */
+function run(cmd: string, args: string[], cwd: string, timeout = 60000): SpawnSyncReturns<string> & { ms: number } {
+  const started = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env: userEnv(), encoding: 'utf8', timeout, maxBuffer: 16 << 20 });
+  const ms = performance.now() - started;
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  assert.is(r.status, 0, `${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  return { ...r, ms };
+}
+
+/** A fresh project in `name` with `unixsock` installed from the tarball (npm `flags` added). */
+function project(name: string, tarball: string, flags: string[]): { dir: string; ms: number } {
+  const dir = join(tmp.path, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  const r = run('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', ...flags], dir);
+  return { dir, ms: r.ms };
+}
+
+/** What a user writes first: echo over a socket file, an address verdict; prints one JSON line. */
+const APP = `
+import { connect, listen, validateAddress } from 'unixsock';
+import { createRequire } from 'node:module';
+const [dir] = process.argv.slice(2);
+const server = await listen(dir + '/app.sock', { mode: 0o600 });
+(async () => { for await (const s of server) s.pipe(s); })();
+const client = await connect(dir + '/app.sock');
+const sent = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+client.end(sent);
+const chunks = [];
+for await (const c of client) chunks.push(c);
+server.close();
+const addon = Object.keys(createRequire(import.meta.url).cache).find((k) => k.endsWith('.node'));
+console.log(JSON.stringify({
+  echoed: Buffer.concat(chunks).equals(sent),
+  valid: validateAddress('/tmp/app.sock').ok,
+  tooLong: validateAddress('/' + 'x'.repeat(200)).reason,
+  addon,
+}));
+`;
+
+/** The same in TypeScript, type-checked against the shipped declarations. */
+const APP_TS = `
+import { connect, listen, validateAddress, type AddressVerdict, type UnixServer, type UnixSocket } from 'unixsock';
+const server: UnixServer = await listen('/tmp/never.sock');
+const client: UnixSocket = await connect(server.path!);
+const verdict: AddressVerdict = validateAddress('/tmp/app.sock');
+if (verdict.ok) console.log(verdict.address, client.remoteAddress);
+`;
+
+const pack = suite('packaging');
+
+pack.after(() => tmp.remove());
+
+pack('should install the packed tarball offline and work without a compiler', () => {
+  if (SKIP !== undefined) {
+    console.log(`  skipped: ${SKIP}`);
+    return;
+  }
+  // npm pack runs prepack (compiles host/, checks the wasm and the prebuild).
+  const packed = run('npm', ['pack', '--pack-destination', tmp.path, '--json'], root);
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
+  const files = new Set(info!.files.map((f) => f.path));
+  for (const f of ['dist/unixsock.wasm', 'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli.js', 'host/generated/unixsock.d.ts', PREBUILD, 'build/install.mjs', 'native/binding.gyp']) {
+    assert.ok(files.has(f), `the tarball lacks ${f}`);
+  }
+  for (const f of files) assert.not.match(f, /^(dist\/(test|bench)|assembly|test|bench|native\/build|scratch)\//, `the tarball ships ${f}`);
+  const tarball = join(tmp.path, info!.filename);
+  console.log(`  tarball: ${info!.filename}, ${(info!.size / 1024).toFixed(0)} KiB packed, ${(info!.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${files.size} files (npm pack ${(packed.ms / 1000).toFixed(1)} s)`);
+
+  // npm's defaults: the install script runs; with the prebuild loading it compiles nothing.
+  const plain = project('app-default', tarball, []);
+  const installed = join(plain.dir, 'node_modules', 'unixsock');
+  assert.ok(existsSync(join(installed, PREBUILD)), 'the prebuild is installed');
+  assert.not.ok(existsSync(join(installed, 'native', 'build')), 'the install script compiled the addon although the prebuild loads');
+  // Scripts blocked: nothing but the tarball's contents.
+  const blocked = project('app-no-scripts', tarball, ['--ignore-scripts']);
+  console.log(`  npm install --offline: ${(plain.ms / 1000).toFixed(1)} s (default), ${(blocked.ms / 1000).toFixed(1)} s (--ignore-scripts)`);
+
+  for (const dir of [plain.dir, blocked.dir]) {
+    writeFileSync(join(dir, 'app.mjs'), APP);
+    const out = run(process.execPath, ['app.mjs', dir], dir, 20000);
+    const result = JSON.parse(out.stdout) as { echoed: boolean; valid: boolean; tooLong: string; addon: string };
+    assert.equal(
+      { echoed: result.echoed, valid: result.valid, tooLong: result.tooLong },
+      { echoed: true, valid: true, tooLong: 'path-too-long' },
+    );
+    assert.is(result.addon, join(dir, 'node_modules', 'unixsock', PREBUILD), 'the addon loaded is the prebuild');
+    // The bin, through npx, as the README shows it.
+    const check = run('npx', ['--offline', 'unixsock', 'check', '/tmp/app.sock', '@name'], dir, 20000);
+    assert.match(check.stdout, /valid\s+"\/tmp\/app\.sock"/);
+    const bad = spawnSync('npx', ['--offline', 'unixsock', 'check', '/' + 'x'.repeat(200)], { cwd: dir, env: userEnv(), encoding: 'utf8', timeout: 20000 });
+    assert.is(bad.status, 1, `unixsock check of a too-long path exits 1\n${bad.stdout}${bad.stderr}`);
+  }
+});
+
+pack('should type-check a consumer against the shipped declarations', () => {
+  if (SKIP !== undefined) {
+    console.log(`  skipped: ${SKIP}`);
+    return;
+  }
+  const dir = join(tmp.path, 'app-default');
+  if (!existsSync(join(dir, 'node_modules', 'unixsock'))) throw new Error('the install test did not leave app-default');
+  writeFileSync(join(dir, 'app.ts'), APP_TS);
+  // The project's own compiler and @types/node (the consumer installed neither).
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const types = join(root, 'node_modules', '@types');
+  const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--typeRoots', types, '--types', 'node', 'app.ts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+  assert.is(r.status, 0, `tsc:\n${r.stdout}${r.stderr}`);
+  assert.ok(JSON.parse(readFileSync(join(dir, 'node_modules', 'unixsock', 'package.json'), 'utf8')).exports['.'].types);
+});
+
+pack.run();
