@@ -74,7 +74,20 @@ export class UnixSocket extends Duplex {
     if (fd >= 0) {
       this.#engine = new native.StreamEngine(fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
       if (options.readCap !== undefined) this.#engine.setReadCap(options.readCap);
-      this.#engine.setDescriptorCapacity(options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS);
+      // Without a 'descriptors' listener received descriptors are closed at
+      // once, which plain recv(2) does in the kernel: recvmsg (with room for
+      // `maxDescriptors`) only while someone listens. Either way the kernel
+      // ends a read at the chunk that carried descriptors.
+      const capacity = options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS;
+      if (capacity > 0) {
+        const engine = this.#engine;
+        this.on('newListener', (event) => {
+          if (event === 'descriptors' && this.listenerCount('descriptors') === 0) engine.setDescriptorCapacity(capacity);
+        });
+        this.on('removeListener', (event) => {
+          if (event === 'descriptors' && this.listenerCount('descriptors') === 0) engine.setDescriptorCapacity(0);
+        });
+      }
     }
   }
 
