@@ -13,17 +13,14 @@
 //
 // A block wastes less than half of itself (sizes <= 32 KiB are not pooled).
 // Node runs external-buffer finalizers on the JS thread after GC; the free
-// lists are guarded anyway.
+// lists are guarded anyway, and each keeps at most kMaxFreePerClass blocks.
 //
-// How many blocks to keep: a Buffer comes back only when V8 collects it, and
-// V8 collects external memory roughly every 64 MiB it hands out, so a busy
-// reader cycles that much between collections. A free list of 16 blocks
-// (the first design) missed 87% of the time on a 64 KiB-write stream, and
-// every miss was a fresh allocation whose pages faulted in during recv (18%
-// of the reader's CPU). So up to kMaxFreeBytes of blocks are kept: the first
-// kHotFreeBytes as they are, the rest marked MADV_FREE (Linux), which leaves
-// them mapped and free to reuse without faults while the kernel may still
-// reclaim them under memory pressure. Blocks are page-aligned for that.
+// Measured and not taken: V8 collects external memory about every 64 MiB,
+// so on a 64 KiB-write stream 87% of block requests miss these lists and
+// their pages fault in during recv (18% of the reader's CPU in perf). Keeping
+// up to 64 MiB of free blocks (the cold part MADV_FREE) halved the reader's
+// page faults but not its CPU time or the throughput: a recycled block is
+// cold in the cache, a freshly zeroed page is not.
 #ifndef UNIXSOCK_BLOCKS_H_
 #define UNIXSOCK_BLOCKS_H_
 
