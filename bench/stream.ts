@@ -7,6 +7,8 @@
 // >= 1.0x net, accept rate >= 1.2x net. Each case runs one warm-up and then
 // UNIXSOCK_BENCH_REPS (default 9) times per library, alternating; medians are
 // reported. The C column is bench/c/stream.c, the kernel's limit.
+// UNIXSOCK_BENCH_CASES=ping,accept runs only the cases whose names contain
+// one of the comma-separated words.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
@@ -23,6 +25,7 @@ type Sock = net.Socket | Awaited<ReturnType<typeof connect>>;
 const PEER = fileURLToPath(new URL('./stream-peer.js', import.meta.url));
 const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
 const LIBS: Lib[] = ['net', 'unixsock'];
+const ONLY = (process.env.UNIXSOCK_BENCH_CASES ?? '').split(',').filter((w) => w !== '');
 
 async function startPeer(lib: Lib, mode: string, path: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [PEER, lib, mode, path], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -135,6 +138,7 @@ export async function run(): Promise<void> {
     console.log(`  ${'case'.padEnd(28)} ${'C'.padStart(12)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio   bar`);
     let i = 0;
     for (const c of CASES) {
+      if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
       // One peer per library for the whole case, warmed up by one unmeasured
       // run each: a fresh process per run would mostly measure the JIT.
       const paths = { net: join(tmp.path, `b${i++}.sock`), unixsock: join(tmp.path, `b${i++}.sock`) };

@@ -45,7 +45,7 @@ export interface ServerKind<S> {
 
 export const STREAM: ServerKind<UnixSocket> = {
   type: 'stream',
-  wrap: (handle, fd, options) => new UnixSocket({ handle }, fd, { allowHalfOpen: options.allowHalfOpen }),
+  wrap: (handle, fd, options) => new UnixSocket({ handle }, fd, { allowHalfOpen: options.allowHalfOpen, readCap: options.readCap, maxDescriptors: options.maxDescriptors }),
   discard: (socket) => socket.destroy(),
 };
 

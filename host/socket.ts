@@ -64,6 +64,8 @@ export class UnixSocket extends Duplex {
   #pending = new Map<number, (err?: Error | null) => void>();
   #finalCallback: ((err?: Error | null) => void) | undefined;
   #reading = false;
+  /** maxDescriptors: the engine's receive capacity while a 'descriptors' listener is attached. */
+  #capacity = 0;
 
   /** @internal Use connect(), accept() or socketPair(). */
   constructor(owner: Owner | undefined, fd: number, options: UnixSocketOptions = {}) {
@@ -74,7 +76,17 @@ export class UnixSocket extends Duplex {
     if (fd >= 0) {
       this.#engine = new native.StreamEngine(fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
       if (options.readCap !== undefined) this.#engine.setReadCap(options.readCap);
-      this.#engine.setDescriptorCapacity(options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS);
+      // Without a 'descriptors' listener received descriptors are closed at
+      // once, which plain recv(2) does in the kernel: recvmsg (with room for
+      // `maxDescriptors`) only once someone listens, back to recv when
+      // descriptors arrive and nobody does any more. Either way the kernel
+      // ends a read at the chunk that carried descriptors.
+      this.#capacity = options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS;
+      if (this.#capacity > 0) {
+        this.on('newListener', (event) => {
+          if (event === 'descriptors') this.#engine?.setDescriptorCapacity(this.#capacity);
+        });
+      }
     }
   }
 
@@ -111,6 +123,7 @@ export class UnixSocket extends Duplex {
   #onDescriptors(fds: number[], length: number, truncated: boolean): void {
     if (this.listenerCount('descriptors') === 0) {
       for (const fd of fds) native.close(fd);
+      this.#engine?.setDescriptorCapacity(0);
       return;
     }
     const end = this.#engine?.bytesRead ?? 0;

@@ -109,6 +109,59 @@ fdPassing('should close descriptors past maxDescriptors and report truncation, a
   assert.is(await openFds(), before, 'no descriptor left open');
 });
 
+fdPassing('should receive descriptors only while a listener is attached, and close the rest', async () => {
+  const before = await openFds();
+  const [a, b] = socketPair();
+  const file = fileWith('toggle', 'x');
+  b.resume();
+  // No listener yet: read with plain recv, the kernel closes them.
+  await a.send('1', { fds: [file] });
+  await new Promise((r) => setTimeout(r, 20));
+  const got: number[][] = [];
+  const onFds = (fds: number[]): void => void got.push(fds);
+  b.on('descriptors', onFds);
+  await a.send('2', { fds: [file, file] });
+  const deadline = Date.now() + 5000;
+  while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.is(got.length, 1);
+  assert.is(got[0]!.length, 2);
+  for (const fd of got[0]!) closeSync(fd);
+  b.off('descriptors', onFds);
+  await a.send('3', { fds: [file] });
+  a.end();
+  await new Promise((r) => b.once('end', r));
+  assert.is(got.length, 1, 'none after the listener left');
+  a.destroy();
+  b.destroy();
+  closeSync(file);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.is(await openFds(), before, 'no descriptor left open');
+});
+
+fdPassing('should pass listen() readCap and maxDescriptors on to accepted sockets', async () => {
+  const server = await listen(at('caps.sock'), { maxDescriptors: 1, readCap: 4 });
+  try {
+    const client = await connect(at('caps.sock'));
+    const accepted = await server.accept();
+    const file = fileWith('cap', 'x');
+    const got = collect(accepted);
+    await client.send('abcdefgh', { fds: [file, file] });
+    client.end();
+    const { data, sets } = await within(got, 5000, 'the stream');
+    assert.is(data.toString(), 'abcdefgh');
+    assert.is(sets.length, 1);
+    assert.is(sets[0]![0].length, 1, 'maxDescriptors applied');
+    assert.is(sets[0]![1].truncated, true);
+    assert.ok(sets[0]![1].end - sets[0]![1].start <= 4, 'readCap applied');
+    closeSync(sets[0]![0][0]!);
+    closeSync(file);
+    client.destroy();
+    accepted.destroy();
+  } finally {
+    server.close();
+  }
+});
+
 fdPassing('should refuse bad send arguments with typed errors and send nothing', async () => {
   const [a, b] = socketPair();
   const file = fileWith('bad', 'x');
