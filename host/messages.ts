@@ -200,7 +200,8 @@ export class MessageChannel {
   }
 
   /**
-   * Queues one message; it goes out with the others of this tick (sendmmsg).
+   * Sends one message without a promise: the first of a tick at once, the
+   * ones after it queued to go out together at the end of the tick (sendmmsg).
    * `settle` hears the outcome (undefined: failures go to the error handler).
    * Descriptors are duplicated when queued, so the caller may close its own at once.
    * Returns false once WRITE_HIGH_WATER messages wait; the drain handler follows.
@@ -230,19 +231,26 @@ export class MessageChannel {
         fds = duplicates(fds);
         held = true;
       }
+    } else if (this.queued === 0 && !this.#blocked && !this.#flushScheduled) {
+      // The first write of a tick goes at once (a reply waits for nothing);
+      // the ones after it in the same tick gather for one sendmmsg.
+      this.#scheduleFlush();
+      const r = native.sendMessage(this.#fd, bufs, null, sockaddr, false);
+      if (r >= 0) {
+        if (settle !== undefined) process.nextTick(settle);
+        return true;
+      }
+      if (r !== EAGAIN && r !== ENOBUFS) {
+        this.#settleLater(settle, errnoError(r, 'sendmsg'));
+        return true;
+      }
+      this.#blocked = true;
     }
     this.#queue.push({ bufs, fds, sockaddr, credentials, held, settle });
     if (this.#blocked) this.#updatePoll();
     else {
       if (this.queued >= SEND_BATCH) this.#flush();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        process.nextTick(() => {
-          this.#flushScheduled = false;
-          if (!this.#blocked) this.#flush();
-          this.#updatePoll();
-        });
-      }
+      else this.#scheduleFlush();
     }
     if (this.queued < WRITE_HIGH_WATER) return true;
     this.#needDrain = true;
@@ -253,6 +261,18 @@ export class MessageChannel {
   whenFlushed(fn: () => void): void {
     if (this.queued === 0) fn();
     else this.#flushed.push(fn);
+  }
+
+  /** Flushes what write() queued at the end of this tick. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(() => {
+      this.#flushScheduled = false;
+      if (this.#closed) return;
+      if (!this.#blocked && this.queued > 0) this.#flush();
+      this.#updatePoll();
+    });
   }
 
   close(): void {
