@@ -86,7 +86,7 @@ async function unixsock(mode: Mode, path: string): Promise<void> {
   const s = createDatagramSocket({ bind: path });
   s.on('error', fail);
   if (mode === 'dgram-echo') {
-    s.on('message', (data: Buffer, info: MessageInfo) => { s.sendTo(data, replyTo(info.address)).catch(fail); });
+    s.on('message', (data: Buffer, info: MessageInfo) => { s.writeTo(data, replyTo(info.address)); });
     return;
   }
   const counter = new Counter();

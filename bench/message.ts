@@ -12,8 +12,9 @@
 // (and their sizes) and replies with the count. A loss by unixsock fails the
 // benchmark; a loss by the other library is reported under its row (usocket
 // 1.1.0 drops a write's descriptors when sendmsg meets EAGAIN and it retries
-// the bytes alone). Each side uses its library's own back-pressure: `await
-// send()` for unixsock, 'writable' after congestion for unix-dgram, 'drain'
+// the bytes alone). Each side uses its library's own back-pressure: write()
+// and 'drain' for unixsock (await send() for descriptors: write() would
+// duplicate each one it queues), 'writable' after congestion for unix-dgram, 'drain'
 // for usocket (writableNeedDrain: its write() returns undefined);
 // node-unix-socket has none (it queues every write), so it writes everything
 // and waits for the reply.
@@ -98,7 +99,7 @@ async function seqpacketUnixsock({ path }: Run): Promise<Outcome> {
   try {
     const reply = firstMessage(s);
     const start = performance.now();
-    for (let i = 0; i < MESSAGES; i++) await s.send(MSG);
+    for (let i = 0; i < MESSAGES; i++) if (!s.write(MSG)) await once(s, 'drain');
     s.end();
     const text = await reply;
     return outcome(text, MESSAGES, start, 'unixsock SEQPACKET');
@@ -132,7 +133,7 @@ async function dgramUnixsock({ path, clientPath }: Run): Promise<Outcome> {
   try {
     const reply = firstMessage(s);
     const start = performance.now();
-    for (let i = 0; i < MESSAGES; i++) await s.send(MSG);
+    for (let i = 0; i < MESSAGES; i++) if (!s.write(MSG)) await once(s, 'drain');
     await s.send(END_MSG);
     const text = await reply;
     return outcome(text, MESSAGES, start, 'unixsock DGRAM');
@@ -279,10 +280,10 @@ async function pingPongUnixsock({ path, clientPath }: Run): Promise<Outcome> {
         if (d.length !== MESSAGE_SIZE) return reject(new Error(`unixsock ping-pong: a reply of ${d.length} bytes`));
         trips++;
         if (performance.now() - start >= PINGPONG_MS) return resolve();
-        s.send(MSG).catch(reject);
+        s.write(MSG);
       });
       s.on('error', reject);
-      s.send(MSG).catch(reject);
+      s.write(MSG);
     });
     return { rate: trips / ((performance.now() - start) / 1000), missing: 0 };
   } finally {

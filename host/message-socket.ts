@@ -3,8 +3,8 @@
 // first 'message' listener, pause/resume, options, credentials, close.
 import { EventEmitter } from 'node:events';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue, socketClosed } from './errors.js';
-import { bytesOf, descriptorsOf, MessageChannel, type MessageChannelOptions, type SendOptions } from './messages.js';
+import { invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
+import { descriptorsOf, MessageChannel, messageBytes, type MessageChannelOptions, type SendOptions } from './messages.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
 import { closeOwner, type Owner, type Resource } from './owner.js';
 
@@ -15,6 +15,12 @@ export interface MessageSocketOptions {
   /** Most descriptors accepted per message (default 253 = SCM_MAX_FD). */
   maxDescriptors?: number;
 }
+
+/** The default options object of send()/write(): no check needed. */
+export const NO_OPTIONS: SendOptions = Object.freeze({});
+
+/** No destination address: the connected peer. */
+export const NO_ADDRESS = (): null => null;
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -47,6 +53,7 @@ export abstract class MessageSocket extends EventEmitter {
       message: (data, info) => this.emit('message', data, info),
       end: () => this.emit('end'),
       error: (err) => this.emit('error', err),
+      drain: () => this.emit('drain'),
     });
     this.on('newListener', (event) => {
       if (event === 'message' && !this.#paused) process.nextTick(() => this.#channel.startReading());
@@ -73,10 +80,28 @@ export abstract class MessageSocket extends EventEmitter {
   protected sendMessage(data: unknown, options: SendOptions, sockaddr: () => Uint8Array | null): Promise<void> {
     try {
       this.openOwner();
-      return this.#channel.send(bytesOf(data), descriptorsOf(options.fds), sockaddr(), options.credentials === true);
+      if (options !== NO_OPTIONS) optionsArgument(options);
+      return this.#channel.send(messageBytes(data), descriptorsOf(options.fds), sockaddr(), options.credentials === true);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Queues one message (to `sockaddr` when given) without a promise; see write().
+   * Bad arguments and a closed socket throw; send failures go to `callback`, else 'error'.
+   */
+  protected writeMessage(data: unknown, options: SendOptions, sockaddr: Uint8Array | null, callback: ((err?: Error | null) => void) | undefined): boolean {
+    this.openOwner();
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'a function', callback);
+    if (options !== NO_OPTIONS) optionsArgument(options);
+    const settle = callback === undefined ? undefined : (err?: Error): void => callback(err ?? null);
+    return this.#channel.write(messageBytes(data), descriptorsOf(options.fds), sockaddr, options.credentials === true, settle);
+  }
+
+  /** Calls `fn` once every queued send went out (now, if none waits); never if the socket closes first. */
+  protected whenFlushed(fn: () => void): void {
+    this.#channel.whenFlushed(fn);
   }
 
   /** Stop reading (messages wait in the kernel's queue, up to its limit). */
@@ -102,7 +127,7 @@ export abstract class MessageSocket extends EventEmitter {
     if (!this.#paused && this.#owner !== undefined) this.#channel.startReading();
   }
 
-  /** Messages waiting for room in the kernel. */
+  /** Messages waiting to be sent (queued by write(), or for room in the kernel). */
   get queuedSends(): number {
     return this.#channel.queued;
   }

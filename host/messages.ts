@@ -1,16 +1,22 @@
 // MessageChannel: the data path of a message socket (datagram or seqpacket)
-// on one libuv uv_poll. Receiving: on readable, recvmsg (MSG_DONTWAIT,
-// MSG_CMSG_CLOEXEC) in a loop of at most BATCH messages, each delivered with
-// its descriptors, its sender's address, its credentials and whether it was
-// truncated. Sending: sendmsg at once; when the kernel has no room
-// (EAGAIN/ENOBUFS) the message is queued, in order, and sent on writable.
-// Every send settles its promise: resolved once the kernel took the whole
-// message, rejected with the error otherwise. Nothing is dropped silently.
+// on one libuv uv_poll. Receiving: on readable, one recvmmsg (Linux; see
+// message-receive.ts) takes up to 64 messages (MSG_DONTWAIT,
+// MSG_CMSG_CLOEXEC), each delivered with its descriptors, its sender's
+// address, its credentials and whether it was truncated; messages taken from
+// the kernel after a pause wait in order for resume (their descriptors are
+// closed if the channel closes first). Sending: send() calls sendmsg at once
+// and settles a promise; write() queues and returns at once, and the queue
+// goes out in runs of up to 64 messages per sendmmsg at the end of the tick
+// (or as soon as 64 are waiting). When the kernel has no room
+// (EAGAIN/ENOBUFS) messages wait, in order, and go on writable. Every
+// message is either taken whole by the kernel or reported failed (promise,
+// callback or 'error'). Nothing is dropped silently.
 import { decodeSockaddr, type SocketAddress } from './address.js';
 import type { PeerCredentials } from './credentials.js';
 import { invalidArgType, invalidArgValue } from './errors.js';
 import { errnoError } from './failures.js';
-import { MESSAGE_FLAG, native, POLL_EVENT, type Poller } from './native.js';
+import { ADDRESSES, ADDRESS_SLOT, BATCH, ReceiveArena } from './message-receive.js';
+import { native, POLL_EVENT, type Poller } from './native.js';
 import { constants } from 'node:os';
 
 /** What arrived with a message. */
@@ -54,23 +60,40 @@ export interface MessageHandlers {
   message(data: Buffer, info: MessageInfo): void;
   end(): void;
   error(err: Error): void;
+  /** The write queue emptied after write() returned false. */
+  drain(): void;
 }
 
+/** A message waiting for room: bufs is one buffer or several (one message either way). */
 interface Pending {
-  bufs: Uint8Array[];
+  bufs: Uint8Array | Uint8Array[];
   fds: Int32Array | null;
   sockaddr: Uint8Array | null;
   credentials: boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
+  /** fds are our duplicates, closed once the message is settled. */
+  held: boolean;
+  /** Settles the message: no error once the kernel took it whole. */
+  settle: ((err?: Error) => void) | undefined;
 }
 
-const BATCH = 64;
+/** A message taken from the kernel while paused (data null: the end of stream). */
+interface Undelivered {
+  data: Buffer | null;
+  info: MessageInfo | null;
+}
+
 const EAGAIN = -constants.errno.EAGAIN;
 const ENOBUFS = -constants.errno.ENOBUFS;
-const INFO = new Int32Array(8);
-const ADDRESS = Buffer.alloc(128);
+const EBADF = -constants.errno.EBADF;
 const MAX_FDS = native.constants.maxDescriptorsPerMessage;
+/** write() returns false once this many messages wait. */
+export const WRITE_HIGH_WATER = 256;
+/** Most messages per sendmmsg. */
+const SEND_BATCH = 64;
+/** Messages taken from the kernel per readable event, at most. */
+const RECEIVE_BUDGET = 64;
+const NO_FDS: number[] = [];
+const SEND_RUN: Uint8Array[] = [];
 
 /** A descriptor number: an integer from 0 to 2^31 - 1. */
 export function isDescriptorNumber(fd: unknown): fd is number {
@@ -102,36 +125,57 @@ export function bytesOf(data: unknown, name = 'data'): Uint8Array[] {
   throw invalidArgType(name, 'a string, Buffer, TypedArray, DataView or an array of them', data);
 }
 
+/** One message's bytes as bytesOf() reads them, without copying or wrapping a lone Uint8Array (Buffer). */
+export function messageBytes(data: unknown): Uint8Array | Uint8Array[] {
+  if (data instanceof Uint8Array) return data;
+  const bufs = bytesOf(data);
+  return bufs.length === 1 ? bufs[0]! : bufs;
+}
+
 export class MessageChannel {
   readonly #fd: number;
   readonly #options: MessageChannelOptions;
   readonly #handlers: MessageHandlers;
   readonly #poller: Poller;
-  readonly #scratch: Buffer;
-  readonly #fdsOut: Int32Array;
+  readonly #arena: ReceiveArena;
   #queue: Pending[] = [];
+  /** Index of the first unsent message in #queue (settled ones before it are dropped lazily). */
+  #head = 0;
+  #undelivered: Undelivered[] = [];
   #reading = false;
   #closed = false;
   #events = 0;
+  /** The kernel refused for want of room: wait for writable before sending again. */
+  #blocked = false;
+  #flushScheduled = false;
+  #deliverScheduled = false;
+  #needDrain = false;
+  #flushed: (() => void)[] = [];
 
   constructor(fd: number, options: MessageChannelOptions, handlers: MessageHandlers) {
     this.#fd = fd;
     this.#options = options;
     this.#handlers = handlers;
-    this.#scratch = Buffer.allocUnsafe(options.receiveSize);
-    this.#fdsOut = new Int32Array(Math.max(1, options.maxDescriptors));
+    this.#arena = new ReceiveArena(options.receiveSize, Math.max(1, options.maxDescriptors));
     this.#poller = new native.Poller(fd, (status, events) => this.#onPoll(status, events));
   }
 
-  /** Messages waiting for room in the kernel. */
+  /** Messages waiting to be sent. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.length - this.#head;
   }
 
   startReading(): void {
     if (this.#closed || this.#reading) return;
     this.#reading = true;
     this.#updatePoll();
+    if (this.#undelivered.length > 0 && !this.#deliverScheduled) {
+      this.#deliverScheduled = true;
+      process.nextTick(() => {
+        this.#deliverScheduled = false;
+        this.#deliverUndelivered();
+      });
+    }
   }
 
   stopReading(): void {
@@ -140,27 +184,108 @@ export class MessageChannel {
     this.#updatePoll();
   }
 
-  /** Sends one message; resolves when the kernel took it whole. */
-  send(bufs: Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean): Promise<void> {
-    if (this.#closed) return Promise.reject(errnoError(-constants.errno.EBADF, 'sendmsg'));
-    if (this.#queue.length === 0) {
+  /** Sends one message at once when nothing waits; resolves when the kernel took it whole. */
+  send(bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean): Promise<void> {
+    if (this.#closed) return Promise.reject(errnoError(EBADF, 'sendmsg'));
+    if (this.queued === 0) {
       const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
       if (r >= 0) return Promise.resolve();
       if (r !== EAGAIN && r !== ENOBUFS) return Promise.reject(errnoError(r, 'sendmsg'));
+      this.#blocked = true;
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ bufs, fds, sockaddr, credentials, resolve, reject });
+      this.#queue.push({ bufs, fds, sockaddr, credentials, held: false, settle: (err) => (err ? reject(err) : resolve()) });
+      this.#updatePoll();
+    });
+  }
+
+  /**
+   * Sends one message without a promise: the first of a tick at once, the
+   * ones after it queued to go out together at the end of the tick (sendmmsg).
+   * `settle` hears the outcome (undefined: failures go to the error handler).
+   * Descriptors are duplicated when queued, so the caller may close its own at once.
+   * Returns false once WRITE_HIGH_WATER messages wait; the drain handler follows.
+   */
+  write(bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean, settle: ((err?: Error) => void) | undefined): boolean {
+    if (this.#closed) {
+      this.#settleLater(settle, errnoError(EBADF, 'sendmsg'));
+      return false;
+    }
+    let held = false;
+    if (fds !== null || credentials) {
+      // Control data goes out on its own anyway: at once when nothing waits
+      // (no duplicates needed), else queued with duplicates of the descriptors.
+      if (this.queued === 0 && !this.#blocked) {
+        const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
+        if (r >= 0) {
+          if (settle !== undefined) process.nextTick(settle);
+          return true;
+        }
+        if (r !== EAGAIN && r !== ENOBUFS) {
+          this.#settleLater(settle, errnoError(r, 'sendmsg'));
+          return true;
+        }
+        this.#blocked = true;
+      }
+      if (fds !== null) {
+        fds = duplicates(fds);
+        held = true;
+      }
+    } else if (this.queued === 0 && !this.#blocked && !this.#flushScheduled) {
+      // The first write of a tick goes at once (a reply waits for nothing);
+      // the ones after it in the same tick gather for one sendmmsg.
+      this.#scheduleFlush();
+      const r = native.sendMessage(this.#fd, bufs, null, sockaddr, false);
+      if (r >= 0) {
+        if (settle !== undefined) process.nextTick(settle);
+        return true;
+      }
+      if (r !== EAGAIN && r !== ENOBUFS) {
+        this.#settleLater(settle, errnoError(r, 'sendmsg'));
+        return true;
+      }
+      this.#blocked = true;
+    }
+    this.#queue.push({ bufs, fds, sockaddr, credentials, held, settle });
+    if (this.#blocked) this.#updatePoll();
+    else {
+      if (this.queued >= SEND_BATCH) this.#flush();
+      else this.#scheduleFlush();
+    }
+    if (this.queued < WRITE_HIGH_WATER) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  /** Calls `fn` once nothing waits to be sent (now, if nothing does); never if the channel closes first. */
+  whenFlushed(fn: () => void): void {
+    if (this.queued === 0) fn();
+    else this.#flushed.push(fn);
+  }
+
+  /** Flushes what write() queued at the end of this tick. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(() => {
+      this.#flushScheduled = false;
+      if (this.#closed) return;
+      if (!this.#blocked && this.queued > 0) this.#flush();
       this.#updatePoll();
     });
   }
 
   close(): void {
     if (this.#closed) return;
+    this.#flushed = [];
     this.#closed = true;
     this.#poller.close();
-    const queue = this.#queue;
+    const queue = this.#queue.slice(this.#head);
     this.#queue = [];
-    for (const p of queue) p.reject(errnoError(-constants.errno.EBADF, 'sendmsg'));
+    this.#head = 0;
+    for (const p of queue) this.#settle(p, errnoError(EBADF, 'sendmsg'));
+    for (const u of this.#undelivered) for (const fd of u.info?.fds ?? NO_FDS) native.close(fd);
+    this.#undelivered = [];
   }
 
   ref(): void {
@@ -173,7 +298,7 @@ export class MessageChannel {
 
   #updatePoll(): void {
     if (this.#closed) return;
-    const events = (this.#reading ? POLL_EVENT.readable : 0) | (this.#queue.length > 0 ? POLL_EVENT.writable : 0);
+    const events = (this.#reading ? POLL_EVENT.readable : 0) | (this.#blocked && this.queued > 0 ? POLL_EVENT.writable : 0);
     if (events === this.#events) return;
     this.#events = events;
     const r = this.#poller.start(events);
@@ -185,7 +310,7 @@ export class MessageChannel {
       // POLLERR: a pending socket error. Let recvmsg/sendmsg report it.
       this.#events = 0;
       if (this.#reading) this.#receive();
-      if (!this.#closed && this.#queue.length > 0) this.#flush();
+      if (!this.#closed && this.queued > 0) this.#flush();
       this.#updatePoll();
       return;
     }
@@ -194,55 +319,149 @@ export class MessageChannel {
     this.#updatePoll();
   }
 
+  /** Sends what waits, in order, until the kernel has no room; runs of plain messages go by sendmmsg. */
   #flush(): void {
-    while (this.#queue.length > 0 && !this.#closed) {
-      const p = this.#queue[0]!;
-      const r = native.sendMessage(this.#fd, p.bufs, p.fds, p.sockaddr, p.credentials);
-      if (r === EAGAIN || r === ENOBUFS) return;
-      this.#queue.shift();
-      if (r >= 0) p.resolve();
-      else p.reject(errnoError(r, 'sendmsg'));
+    this.#blocked = false;
+    const queue = this.#queue;
+    while (this.#head < queue.length && !this.#closed) {
+      const p = queue[this.#head]!;
+      let r: number;
+      let sent = 0;
+      if (p.fds === null && !p.credentials && !Array.isArray(p.bufs)) {
+        // A run of single-buffer messages to the same address.
+        let end = this.#head;
+        while (end < queue.length && end - this.#head < SEND_BATCH) {
+          const q = queue[end]!;
+          if (q.fds !== null || q.credentials || Array.isArray(q.bufs) || q.sockaddr !== p.sockaddr) break;
+          SEND_RUN[end - this.#head] = q.bufs;
+          end++;
+        }
+        r = native.sendMessages(this.#fd, SEND_RUN, end - this.#head, p.sockaddr);
+        SEND_RUN.length = 0;
+        sent = r > 0 ? r : 0;
+      } else {
+        r = native.sendMessage(this.#fd, p.bufs, p.fds, p.sockaddr, p.credentials);
+        sent = r >= 0 ? 1 : 0;
+      }
+      for (let k = 0; k < sent; k++) this.#settle(queue[this.#head++]!, undefined);
+      if (sent > 0) continue;
+      if (r === EAGAIN || r === ENOBUFS) {
+        this.#blocked = true;
+        break;
+      }
+      this.#settle(queue[this.#head++]!, errnoError(r, 'sendmsg'));
+    }
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+      if (this.#flushed.length > 0 && !this.#closed) {
+        const flushed = this.#flushed;
+        this.#flushed = [];
+        for (const fn of flushed) fn();
+      }
+      if (this.#needDrain && !this.#closed) {
+        this.#needDrain = false;
+        this.#handlers.drain();
+      }
+    } else if (this.#head >= 1024) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
     }
   }
 
+  #settle(p: Pending, err: Error | undefined): void {
+    if (p.held && p.fds !== null) for (const fd of p.fds) native.close(fd);
+    if (p.settle !== undefined) p.settle(err);
+    else if (err !== undefined) this.#handlers.error(err);
+  }
+
+  #settleLater(settle: ((err?: Error) => void) | undefined, err: Error): void {
+    process.nextTick(() => (settle !== undefined ? settle(err) : this.#handlers.error(err)));
+  }
+
+  /** Delivers messages taken from the kernel while paused; false if reading stopped again. */
+  #deliverUndelivered(): boolean {
+    const list = this.#undelivered;
+    while (list.length > 0) {
+      if (!this.#reading || this.#closed) return false;
+      const u = list.shift()!;
+      if (u.data === null) {
+        this.#reading = false;
+        this.#handlers.end();
+        return false;
+      }
+      this.#handlers.message(u.data, u.info!);
+    }
+    return true;
+  }
+
   #receive(): void {
+    if (this.#undelivered.length > 0 && !this.#deliverUndelivered()) return;
     const o = this.#options;
-    for (let i = 0; i < BATCH && this.#reading && !this.#closed; i++) {
-      const n = native.receiveMessage(this.#fd, this.#scratch, 0, this.#scratch.length, this.#fdsOut, o.addresses ? ADDRESS : null, INFO, false);
+    const a = this.#arena;
+    let taken = 0;
+    while (taken < RECEIVE_BUDGET && this.#reading && !this.#closed) {
+      const n = a.receive(this.#fd, o.addresses);
       if (n === EAGAIN) return;
       if (n < 0) {
         this.#fail(errnoError(n, 'recvmsg'));
         return;
       }
-      const hasCredentials = INFO[4] === 1;
-      if (n === 0 && o.zeroIsEnd && !hasCredentials && INFO[2] === 0) {
-        this.#reading = false;
-        this.#handlers.end();
-        return;
+      taken += n;
+      for (let i = 0; i < n; i++) {
+        const end = o.zeroIsEnd && a.length(i) === 0 && !a.hasCredentials(i) && a.descriptorCount(i) === 0;
+        if (!this.#reading || this.#closed) {
+          // Paused (or closed) by a handler: keep the rest, in order, for resume.
+          for (let k = i; k < n; k++) {
+            if (this.#closed) a.discard(k);
+            else if (o.zeroIsEnd && a.length(k) === 0 && !a.hasCredentials(k) && a.descriptorCount(k) === 0) {
+              this.#undelivered.push({ data: null, info: null });
+              break;
+            } else this.#undelivered.push({ data: a.data(k), info: this.#info(k) });
+          }
+          return;
+        }
+        if (end) {
+          // recvmmsg repeats the end in every slot left: nothing follows it.
+          for (let k = i + 1; k < n; k++) a.discard(k);
+          this.#reading = false;
+          this.#handlers.end();
+          return;
+        }
+        this.#handlers.message(a.data(i), this.#info(i));
       }
-      const copied = INFO[0]!;
-      const info: MessageInfo = {
-        fds: INFO[2] === 0 ? [] : Array.from(this.#fdsOut.subarray(0, INFO[2]!)),
-        truncated: (INFO[1]! & MESSAGE_FLAG.truncated) !== 0,
-        descriptorsTruncated: (INFO[1]! & MESSAGE_FLAG.controlTruncated) !== 0,
-        length: n,
-      };
-      if (hasCredentials) info.credentials = { pid: INFO[5]!, uid: INFO[6]! >>> 0, gid: INFO[7]! >>> 0 }; // uid_t, gid_t: unsigned
-      if (o.addresses && INFO[3]! > 0) info.address = this.#senderAddress(INFO[3]!);
-      const data = Buffer.allocUnsafe(copied);
-      this.#scratch.copy(data, 0, 0, copied);
-      this.#handlers.message(data, info);
+      if (n < a.count) return;  // the kernel had no more: no need to ask again
     }
+  }
+
+  /** The MessageInfo of message i of the last receive. */
+  #info(i: number): MessageInfo {
+    const a = this.#arena;
+    const info: MessageInfo = {
+      fds: a.descriptors(i),
+      truncated: a.truncated(i),
+      descriptorsTruncated: a.controlTruncated(i),
+      length: a.length(i),
+    };
+    if (a.hasCredentials(i)) info.credentials = a.credentials(i);
+    if (this.#options.addresses) {
+      const length = a.addressLength(i);
+      if (length > 0) info.address = this.#senderAddress(i * ADDRESS_SLOT, length);
+    }
+    return info;
   }
 
   #lastSender = Buffer.alloc(0);
   #lastAddress: SocketAddress | undefined;
 
-  /** The sender's address, decoded by the engine once per distinct sender in a row (a fresh object each time). */
-  #senderAddress(length: number): SocketAddress | undefined {
-    const raw = ADDRESS.subarray(0, length);
-    if (!raw.equals(this.#lastSender)) {
-      this.#lastSender = Buffer.from(raw);
+  /** The sender's address at ADDRESSES[offset, offset + length), decoded once per distinct sender in a row (a fresh object each time). */
+  #senderAddress(offset: number, length: number): SocketAddress | undefined {
+    const last = this.#lastSender;
+    let same = last.length === length;
+    for (let k = 0; same && k < length; k++) same = ADDRESSES[offset + k] === last[k];
+    if (!same) {
+      const raw = Buffer.from(ADDRESSES.subarray(offset, offset + length));
+      this.#lastSender = raw;
       try {
         this.#lastAddress = decodeSockaddr(raw);
       } catch {
@@ -250,13 +469,27 @@ export class MessageChannel {
         this.#lastAddress = undefined;
       }
     }
-    const a = this.#lastAddress;
-    if (a === undefined) return undefined;
-    return 'abstract' in a ? { abstract: Buffer.from(a.abstract) } : { ...a };
+    const addr = this.#lastAddress;
+    if (addr === undefined) return undefined;
+    return 'abstract' in addr ? { abstract: Buffer.from(addr.abstract) } : { ...addr };
   }
 
   #fail(err: Error): void {
     this.#reading = false;
     this.#handlers.error(err);
   }
+}
+
+/** Our own duplicates of `fds` (close-on-exec), or a thrown errno error. */
+function duplicates(fds: Int32Array): Int32Array {
+  const held = new Int32Array(fds.length);
+  for (let i = 0; i < fds.length; i++) {
+    const r = native.duplicate(fds[i]!);
+    if (r < 0) {
+      for (const fd of held.subarray(0, i)) native.close(fd);
+      throw errnoError(r, 'sendmsg');
+    }
+    held[i] = r;
+  }
+  return held;
 }

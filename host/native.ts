@@ -287,6 +287,32 @@ export interface NativeBinding {
     info: Int32Array,
     peek: boolean,
   ): number;
+  /**
+   * sendmmsg (Linux; elsewhere sendmsg in a loop), flags as {@link NativeBinding.sendMessage}:
+   * bufs[0..count) (count 1..64), each one message with no control data, in order, all to
+   * `sockaddr` (null: the connected peer). Returns how many the kernel took (>= 1; it stops
+   * at the first refusal) or, when it took none, that message's -errno.
+   */
+  sendMessages(fd: number, bufs: readonly Uint8Array[], count: number, sockaddr: Uint8Array | null): number;
+  /**
+   * recvmmsg (Linux; elsewhere one recvmsg), flags as {@link NativeBinding.receiveMessage}:
+   * up to `count` (1..64) messages, message i into arena[i*slot, (i+1)*slot), its descriptors
+   * into fdsOut[i*fdSlot, ...) (fdSlot at most 4 * maxDescriptorsPerMessage; the excess is
+   * closed and flagged), its sender's address into addrOut[i*128, ...) (null: none) and
+   * info[i*9, i*9 + 9) = receiveMessage's eight info slots, then the real length. Returns
+   * the number of messages (>= 1) | -errno. A seqpacket end of stream may fill several
+   * slots with empty messages.
+   */
+  receiveMessages(
+    fd: number,
+    arena: Uint8Array,
+    slot: number,
+    count: number,
+    fdsOut: Int32Array,
+    fdSlot: number,
+    addrOut: Uint8Array | null,
+    info: Int32Array,
+  ): number;
   /** getsockopt(SO_PEERCRED) (getpeereid elsewhere): 0 | -errno; out = [pid, uid, gid], pid -1 where unknown. */
   peerCredentials(fd: number, out: Int32Array): number;
   /** O_NONBLOCK and FD_CLOEXEC set (true) or cleared (false) with fcntl: 0 | -errno. */

@@ -9,7 +9,7 @@
 import { addressForMessage, type SocketAddress, witAddress } from './address.js';
 import { invalidArgValue } from './errors.js';
 import { failureError, sockets } from './failures.js';
-import { channelOptions, MessageSocket, type MessageSocketOptions } from './message-socket.js';
+import { channelOptions, MessageSocket, type MessageSocketOptions, NO_ADDRESS, NO_OPTIONS } from './message-socket.js';
 import type { MessageInfo, SendOptions } from './messages.js';
 import { native, SHUTDOWN, SOCKET_OPTION } from './native.js';
 import { type Owner, ownerAddress, ownerShutdown } from './owner.js';
@@ -23,6 +23,7 @@ export type SeqpacketSocketOptions = MessageSocketOptions;
  *
  * ### Event: 'message' — `(data: Buffer, info: MessageInfo)`; reading starts with the first listener
  * ### Event: 'end' — the peer closed or shut down its write side
+ * ### Event: 'drain' — the write() queue emptied after write() returned false
  * ### Event: 'error'
  * ### Event: 'close'
  */
@@ -35,8 +36,19 @@ export class SeqpacketSocket extends MessageSocket {
   }
 
   /** Send one record (at most SO_SNDBUF bytes, else EMSGSIZE). Resolves once the kernel took it. */
-  send(data: unknown, options: SendOptions = {}): Promise<void> {
-    return this.sendMessage(data, options, () => null);
+  send(data: unknown, options: SendOptions = NO_OPTIONS): Promise<void> {
+    return this.sendMessage(data, options, NO_ADDRESS);
+  }
+
+  /**
+   * Send one record without a promise: it is queued and goes out with the
+   * others written in this tick (one sendmmsg per 64 on Linux). Returns false
+   * once 256 records wait (wait for 'drain'); nothing is ever dropped. A
+   * failure (EMSGSIZE, EPIPE, ...) goes to `callback`, else to 'error'.
+   * Descriptors in `options.fds` are duplicated at once: close yours when you like.
+   */
+  write(data: unknown, options: SendOptions = NO_OPTIONS, callback?: (err?: Error | null) => void): boolean {
+    return this.writeMessage(data, options, null, callback);
   }
 
   /** shutdown(2): 'write' (the peer sees 'end'), 'read' or 'both'. */
@@ -45,9 +57,20 @@ export class SeqpacketSocket extends MessageSocket {
     ownerShutdown(this.owner, SHUTDOWN[how]);
   }
 
-  /** shutdown('write'). */
+  /** shutdown('write') once every queued record went out (at once when none waits). */
   end(): void {
-    this.shutdown('write');
+    if (this.queuedSends === 0) {
+      this.shutdown('write');
+      return;
+    }
+    this.whenFlushed(() => {
+      if (this.owner === undefined) return;
+      try {
+        this.shutdown('write');
+      } catch (err) {
+        this.emit('error', err);
+      }
+    });
   }
 
   get localAddress(): SocketAddress | undefined {

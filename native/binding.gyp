@@ -14,6 +14,7 @@
         "src/credentials.cc",
         "src/io.cc",
         "src/message.cc",
+        "src/message_batch.cc",
         "src/options.cc",
         "src/poll.cc",
         "src/socket.cc",

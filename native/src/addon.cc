@@ -6,6 +6,7 @@
 #include "credentials.h"
 #include "io.h"
 #include "message.h"
+#include "message_batch.h"
 #include "options.h"
 #include "poll.h"
 #include "socket.h"
@@ -42,6 +43,8 @@ constexpr Export kFunctions[] = {
     {"writev", Writev},
     {"sendMessage", SendMessage},
     {"receiveMessage", ReceiveMessage},
+    {"sendMessages", SendMessages},
+    {"receiveMessages", ReceiveMessages},
     {"peerCredentials", PeerCredentials},
     {"getSocketOption", GetSocketOption},
     {"setSocketOption", SetSocketOption},

@@ -1,0 +1,108 @@
+// The receive side of a MessageChannel: up to BATCH messages per call
+// (recvmmsg on Linux, one recvmsg elsewhere) into arenas shared by every
+// channel of the process, and the copy-out of one received message into a
+// Buffer of its own plus its MessageInfo. Sharing is safe because a batch is
+// read only inside one poll callback: each message is copied out before the
+// next receive on any channel (nothing receives synchronously from user code).
+import { MESSAGE_FLAG, native } from './native.js';
+
+/** Most messages one receive takes. */
+export const BATCH = process.platform === 'linux' ? 64 : 1;
+/** Bytes of the data arena; a channel's batch is as many slots of receiveSize as fit (at least one). */
+const ARENA_BYTES = 4 << 20;
+/** Bytes per sender address (sockaddr_storage). */
+export const ADDRESS_SLOT = 128;
+/** Info slots per message (see NativeBinding.receiveMessages). */
+const STRIDE = 9;
+/** Most descriptors the native side takes per message (4 * SCM_MAX_FD). */
+const MAX_FD_SLOT = native.constants.maxDescriptorsPerMessage * 4;
+
+let arena: Buffer | undefined;
+let fdsArena = new Int32Array(0);
+const ADDRESSES = Buffer.alloc(BATCH * ADDRESS_SLOT);
+const INFO = new Int32Array(BATCH * STRIDE);
+
+/** One channel's receive geometry: where its messages land and how many per call. */
+export class ReceiveArena {
+  readonly slot: number;
+  readonly count: number;
+  readonly fdSlot: number;
+  /** Its own arena when receiveSize exceeds the shared one. */
+  readonly #own: Buffer | undefined;
+
+  constructor(receiveSize: number, maxDescriptors: number) {
+    this.slot = receiveSize;
+    this.count = Math.max(1, Math.min(BATCH, Math.floor(ARENA_BYTES / receiveSize)));
+    this.fdSlot = Math.min(maxDescriptors, MAX_FD_SLOT);
+    this.#own = receiveSize > ARENA_BYTES ? Buffer.allocUnsafe(receiveSize) : undefined;
+  }
+
+  /** recvmmsg into the arenas: messages received (>= 1) | -errno. */
+  receive(fd: number, addresses: boolean): number {
+    const data = this.#own ?? (arena ??= Buffer.allocUnsafe(ARENA_BYTES));
+    const fds = this.count * this.fdSlot;
+    if (fdsArena.length < fds) fdsArena = new Int32Array(fds);
+    return native.receiveMessages(fd, data, this.slot, this.count, fdsArena, this.fdSlot, addresses ? ADDRESSES : null, INFO);
+  }
+
+  /** The real length of message i of the last receive. */
+  length(i: number): number {
+    return INFO[i * STRIDE + 8]!;
+  }
+
+  /** Whether message i carried credentials. */
+  hasCredentials(i: number): boolean {
+    return INFO[i * STRIDE + 4] === 1;
+  }
+
+  /** How many descriptors message i brought. */
+  descriptorCount(i: number): number {
+    return INFO[i * STRIDE + 2]!;
+  }
+
+  /** Message i's sender address length (0: none) and its offset in {@link addresses}. */
+  addressLength(i: number): number {
+    return INFO[i * STRIDE + 3]!;
+  }
+
+  /** The bytes of message i, copied into a Buffer of its own. */
+  data(i: number): Buffer {
+    const copied = INFO[i * STRIDE]!;
+    const out = Buffer.allocUnsafe(copied);
+    (this.#own ?? arena!).copy(out, 0, i * this.slot, i * this.slot + copied);
+    return out;
+  }
+
+  /** Message i's descriptors, as an array (now the caller's). */
+  descriptors(i: number): number[] {
+    const n = INFO[i * STRIDE + 2]!;
+    if (n === 0) return [];
+    const out = new Array<number>(n);
+    const base = i * this.fdSlot;
+    for (let k = 0; k < n; k++) out[k] = fdsArena[base + k]!;
+    return out;
+  }
+
+  /** Closes message i's descriptors (a message that will never be delivered). */
+  discard(i: number): void {
+    for (const fd of this.descriptors(i)) native.close(fd);
+  }
+
+  /** MESSAGE_FLAG bits of message i. */
+  truncated(i: number): boolean {
+    return (INFO[i * STRIDE + 1]! & MESSAGE_FLAG.truncated) !== 0;
+  }
+
+  controlTruncated(i: number): boolean {
+    return (INFO[i * STRIDE + 1]! & MESSAGE_FLAG.controlTruncated) !== 0;
+  }
+
+  /** Message i's credentials [pid, uid, gid] (uid_t, gid_t unsigned). */
+  credentials(i: number): { pid: number; uid: number; gid: number } {
+    const b = i * STRIDE;
+    return { pid: INFO[b + 5]!, uid: INFO[b + 6]! >>> 0, gid: INFO[b + 7]! >>> 0 };
+  }
+}
+
+/** The shared address arena (message i's address at i * ADDRESS_SLOT). */
+export { ADDRESSES };
