@@ -215,18 +215,7 @@ export class MessageChannel {
     if (fds !== null || credentials) {
       // Control data goes out on its own anyway: at once when nothing waits
       // (no duplicates needed), else queued with duplicates of the descriptors.
-      if (this.queued === 0 && !this.#blocked) {
-        const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
-        if (r >= 0) {
-          if (settle !== undefined) process.nextTick(settle);
-          return true;
-        }
-        if (r !== EAGAIN && r !== ENOBUFS) {
-          this.#settleLater(settle, errnoError(r, 'sendmsg'));
-          return true;
-        }
-        this.#blocked = true;
-      }
+      if (this.queued === 0 && !this.#blocked && this.#sendNow(bufs, fds, sockaddr, credentials, settle)) return true;
       if (fds !== null) {
         fds = duplicates(fds);
         held = true;
@@ -235,16 +224,7 @@ export class MessageChannel {
       // The first write of a tick goes at once (a reply waits for nothing);
       // the ones after it in the same tick gather for one sendmmsg.
       this.#scheduleFlush();
-      const r = native.sendMessage(this.#fd, bufs, null, sockaddr, false);
-      if (r >= 0) {
-        if (settle !== undefined) process.nextTick(settle);
-        return true;
-      }
-      if (r !== EAGAIN && r !== ENOBUFS) {
-        this.#settleLater(settle, errnoError(r, 'sendmsg'));
-        return true;
-      }
-      this.#blocked = true;
+      if (this.#sendNow(bufs, null, sockaddr, false, settle)) return true;
     }
     this.#queue.push({ bufs, fds, sockaddr, credentials, held, settle });
     if (this.#blocked) this.#updatePoll();
@@ -373,6 +353,27 @@ export class MessageChannel {
     if (p.held && p.fds !== null) for (const fd of p.fds) native.close(fd);
     if (p.settle !== undefined) p.settle(err);
     else if (err !== undefined) this.#handlers.error(err);
+  }
+
+  /**
+   * One sendmsg now: true when it is settled (sent, or failed for good);
+   * false when the kernel has no room (the channel is blocked; queue it).
+   */
+  #sendNow(
+    bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean,
+    settle: ((err?: Error) => void) | undefined,
+  ): boolean {
+    const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
+    if (r >= 0) {
+      if (settle !== undefined) process.nextTick(settle);
+      return true;
+    }
+    if (r !== EAGAIN && r !== ENOBUFS) {
+      this.#settleLater(settle, errnoError(r, 'sendmsg'));
+      return true;
+    }
+    this.#blocked = true;
+    return false;
   }
 
   #settleLater(settle: ((err?: Error) => void) | undefined, err: Error): void {

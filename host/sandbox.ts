@@ -208,14 +208,25 @@ function readiness(events: WaitEvents | undefined, fallback: number): number {
   return (events.readable ? READINESS.readable : 0) | (events.writable ? READINESS.writable : 0);
 }
 
-function attachments(b: SocketsBinding, fds: unknown): number[] {
-  if (fds === undefined) return [];
-  if (!Array.isArray(fds) || !fds.every(isDescriptorNumber)) throw invalidArgType('options.fds', 'an array of descriptor numbers', fds);
-  return fds.map((fd: number) => {
-    const copy = native.duplicate(fd);
-    if (copy < 0) throw invalidArgValue('options.fds', `${fd} is not an open descriptor`);
-    return b.attach(copy);
-  });
+/**
+ * Run `send` with duplicates of `fds` attached (the caller keeps its own
+ * descriptors), dropping the attachments afterwards whatever happens.
+ */
+function withAttachments<T>(b: SocketsBinding, fds: unknown, send: (attachments: number[]) => T): T {
+  if (fds !== undefined && (!Array.isArray(fds) || !fds.every(isDescriptorNumber))) {
+    throw invalidArgType('options.fds', 'an array of descriptor numbers', fds);
+  }
+  const atts: number[] = [];
+  try {
+    for (const fd of (fds ?? []) as number[]) {
+      const copy = native.duplicate(fd);
+      if (copy < 0) throw invalidArgValue('options.fds', `${fd} is not an open descriptor`);
+      atts.push(b.attach(copy));
+    }
+    return send(atts);
+  } finally {
+    for (const a of atts) b.dropAttachment(a);
+  }
 }
 
 function message(b: SocketsBinding, m: WitMessage): SandboxMessage {
@@ -277,12 +288,7 @@ export class SandboxConnection extends SandboxSocket {
   send(data: string | Uint8Array, options: { fds?: number[] } = {}): number | null {
     const handle = this.live;
     const payload = bytes(data);
-    const atts = attachments(this.b, options.fds);
-    try {
-      return orNull(this.b.send(handle, payload, atts));
-    } finally {
-      for (const a of atts) this.b.dropAttachment(a);
-    }
+    return withAttachments(this.b, options.fds, (atts) => orNull(this.b.send(handle, payload, atts)));
   }
 
   /** At most `max` bytes (one record on seqpacket), or null when nothing is queued; empty data on a stream is its end. */
@@ -330,12 +336,7 @@ export class SandboxDatagram extends SandboxSocket {
     const handle = this.live;
     const payload = bytes(data);
     const target = to === undefined ? undefined : witAddress(to, 'to');
-    const atts = attachments(this.b, options.fds);
-    try {
-      return orNull(this.b.sendTo(handle, payload, target, atts));
-    } finally {
-      for (const a of atts) this.b.dropAttachment(a);
-    }
+    return withAttachments(this.b, options.fds, (atts) => orNull(this.b.sendTo(handle, payload, target, atts)));
   }
 
   /** One datagram of at most `max` bytes from a sender the policy admits, or null. */
