@@ -295,8 +295,16 @@ let shared: Engine | undefined;
 /** Path of the engine component. */
 export const COMPONENT_URL = new URL('../unixsock.wasm', import.meta.url);
 
+let compiled: WebAssembly.Module | undefined;
+
+/** The engine's core module, read and compiled once per process (every instance shares it). */
+export function engineModule(): WebAssembly.Module {
+  compiled ??= coreModuleOf(readFileSync(COMPONENT_URL));
+  return compiled;
+}
+
 /** The process-wide engine, instantiated on first use. */
 export function engine(): Engine {
-  shared ??= new Engine(coreModuleOf(readFileSync(COMPONENT_URL)));
+  shared ??= new Engine(engineModule());
   return shared;
 }

@@ -107,13 +107,11 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     if (this.#handle !== 0) throw Object.assign(new Error('Listen method has been called more than once without closing.'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
     const o = this.#options;
     const wit = witAddress(addr);
-    const backlog = o.backlog ?? 511;
-    if (!Number.isInteger(backlog) || backlog < 0) throw invalidOption('backlog', backlog);
-    if (o.mode !== undefined && (!Number.isInteger(o.mode) || o.mode < 0 || o.mode > 0o777)) throw invalidOption('mode', o.mode);
+    const { backlog, mode } = listenNumbers(o.backlog, o.mode, 511);
     const out = sockets().listen(wit, {
       socketType: this.#kind.type,
       backlog,
-      mode: o.mode,
+      mode,
       unlinkOnClose: o.unlinkOnClose ?? true,
       recoverStale: o.recoverStale ?? true,
       workingDirectory: process.cwd(),
@@ -328,6 +326,14 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     if (this.#handle === 0) return;
     await new Promise<void>((resolve) => this.close(() => resolve()));
   }
+}
+
+/** The `backlog` (default `fallback`) and `mode` options of a listen, checked. */
+export function listenNumbers(backlog: unknown, mode: unknown, fallback: number): { backlog: number; mode: number | undefined } {
+  const b = backlog ?? fallback;
+  if (!Number.isInteger(b) || (b as number) < 0) throw invalidOption('backlog', b);
+  if (mode !== undefined && (!Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o777)) throw invalidOption('mode', mode);
+  return { backlog: b as number, mode: mode as number | undefined };
 }
 
 function invalidOption(name: string, value: unknown): TypeError {

@@ -52,7 +52,7 @@ export function connect(kind: AddressKind, ptr: usize, len: u32, type: SocketKin
   // A datagram socket is no connection (see datagram.ts); refused before any system call.
   if (type == SocketKind.Datagram) { osFailErrno(Operation.Connect, Errno.NotSupported); return 0; }
   if (!admitSockets(1)) return 0;
-  if (!admit(Permission.Connect, -1, type, kind, ptr, len, true)) return 0;
+  if (!admit(Permission.Connect, -1, type, kind, ptr, len)) return 0;
   kind = useKind;
   ptr = usePtr;
   len = useLen;

@@ -31,7 +31,7 @@ export function release(rep: i32): void {
  */
 export function bind(hasAddress: bool, kind: AddressKind, ptr: usize, len: u32, o: BindOptions): i32 {
   if (!admitSockets(1)) return 0;
-  if (hasAddress && !admit(Permission.Bind, -1, SocketKind.Datagram, kind, ptr, len, true)) return 0;
+  if (hasAddress && !admit(Permission.Bind, -1, SocketKind.Datagram, kind, ptr, len)) return 0;
   // An unbound socket is unnamed: Linux autobinds it on demand.
   if (!hasAddress && enforcing && !permits(Permission.Bind, SocketKind.Datagram, AddressKind.Unnamed, 0, 0)) {
     policyFail(Permission.Bind);
@@ -60,7 +60,7 @@ export function adoptDescriptor(fd: i32): i32 {
 /** datagram.connect: set the default peer. */
 export function connect(d: Datagram, kind: AddressKind, ptr: usize, len: u32): bool {
   if (d.fd < 0) return stateFail();
-  if (!admit(Permission.Connect, -1, SocketKind.Datagram, kind, ptr, len, true)) return false;
+  if (!admit(Permission.Connect, -1, SocketKind.Datagram, kind, ptr, len)) return false;
   if (!encodeForHost(useKind, usePtr, useLen)) return false;
   return connectTo(d.fd, outPtr, outLen);
 }

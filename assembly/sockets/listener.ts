@@ -36,7 +36,7 @@ export function listen(kind: AddressKind, ptr: usize, len: u32, o: ListenOptions
   // listen(2)'s own answer for SOCK_DGRAM, given before any system call.
   if (o.socketType == SocketKind.Datagram) { osFailErrno(Operation.Listen, Errno.NotSupported); return 0; }
   if (!admitSockets(1)) return 0;
-  if (!admit(Permission.Bind, Permission.Listen, o.socketType, kind, ptr, len, true)) return 0;
+  if (!admit(Permission.Bind, Permission.Listen, o.socketType, kind, ptr, len)) return 0;
   const l = new Listener();
   if (!bindSocket(l, o.socketType, useKind, usePtr, useLen, o)) return 0;
   const r = sysListen(l.fd, o.backlog);

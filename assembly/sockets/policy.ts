@@ -4,15 +4,15 @@
 // denied. Rules only allow, so their order does not matter.
 //
 // Paths are judged in one canonical form: joined to the base directory,
-// normalized lexically, and (for bind/listen/connect) with the parent
+// normalized lexically, and (bind, listen, connect, send-to) with the parent
 // directory resolved through `real-path` and a symlink as the final
 // component refused. That resolved absolute path is also what the system
-// call then uses, so what was checked is what is bound or connected to.
+// call then uses, so what was checked is what is bound, connected or sent to.
 // Residual race: the parent chain changed into a symlink between the
 // real-path check and the system call (documented in docs/embedding.md).
 import { AddressKind } from '../address/kinds';
 import { normalizePath } from '../address/normalize';
-import { outKind, outLen, outPtr } from '../address/output';
+import { outLen, outPtr } from '../address/output';
 import { alloc } from '../arena';
 import {
   failed, FileKind, identityKind, pairFirst, pairSecond, peerUid, nameLen, SocketKind,
@@ -92,13 +92,12 @@ export function setBaseDirectory(ptr: usize, len: u32): PolicyError {
   return PolicyError.Ok;
 }
 
+/** The default base directory. */
+const ROOT: usize = memory.data<u8>([SLASH]);
+
 /** Normalize `ptr/len` against the base directory into out* (an arena block). */
 function canonical(ptr: usize, len: u32): bool {
-  if (basePtr == 0) {
-    basePtr = copyBlock(changetype<usize>(String.UTF8.encode('/')), 1);
-    baseLen = 1;
-  }
-  return normalizePath(ptr, len, true, basePtr, baseLen);
+  return basePtr == 0 ? normalizePath(ptr, len, true, ROOT, 1) : normalizePath(ptr, len, true, basePtr, baseLen);
 }
 
 function listOf(ptr: usize, count: u32): Array<u32> {
@@ -277,12 +276,12 @@ function resolveParent(permission: Permission, kind: AddressKind, ptr: usize, le
 /**
  * Admit `permission` (and `also`, unless negative) on a caller's address
  * for a socket of `type`: true with the address to use in use*, false with
- * policy-denied or the address failure recorded. `resolve` applies the
- * symlink rules (bind, listen, connect of a path). Without a policy the
- * address is used as given.
+ * policy-denied or the address failure recorded. A path is canonical and
+ * passes the symlink rules (every caller binds, connects or sends to it).
+ * Without a policy the address is used as given.
  */
 export function admit(
-  permission: Permission, also: i32, type: SocketKind, kind: AddressKind, ptr: usize, len: u32, resolve: bool,
+  permission: Permission, also: i32, type: SocketKind, kind: AddressKind, ptr: usize, len: u32,
 ): bool {
   if (!enforcing) return use(kind, ptr, len);
   const isPath = kind == AddressKind.Path || kind == AddressKind.PathBytes;
@@ -293,14 +292,9 @@ export function admit(
   }
   if (!permits(permission, type, kind, ptr, len)) return policyFail(permission);
   if (also >= 0 && !permits(<Permission>also, type, kind, ptr, len)) return policyFail(<Permission>also);
-  if (!isPath || !resolve) return use(kind, ptr, len);
+  if (!isPath) return use(kind, ptr, len);
   if (!resolveParent(permission, kind, ptr, len)) return false;
   if (!permits(permission, type, kind, usePtr, useLen)) return policyFail(permission);
   if (also >= 0 && !permits(<Permission>also, type, kind, usePtr, useLen)) return policyFail(<Permission>also);
   return true;
-}
-
-/** The current address in out* (a decode result) as canonical for matching: paths are absolute already. */
-export function outIsPermitted(permission: Permission, type: SocketKind): bool {
-  return permits(permission, type, outKind, outPtr, outLen);
 }

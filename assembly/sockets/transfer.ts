@@ -59,7 +59,7 @@ export function send(
   let sa: usize = 0;
   let saLen: u32 = 0;
   if (hasTo) {
-    if (!admit(Permission.SendTo, -1, type, toKind, toPtr, toLen, true)) return -1;
+    if (!admit(Permission.SendTo, -1, type, toKind, toPtr, toLen)) return -1;
     const kind = useKind;
     const ptr = usePtr;
     const n = useLen;

@@ -107,6 +107,24 @@ bool ReadBytes(const Napi::CallbackInfo& info, size_t index, const char* name,
   return true;
 }
 
+// null/undefined (absent) or an Int32Array.
+bool ReadOptionalInt32Array(const Napi::CallbackInfo& info, size_t index,
+                            const char* name, bool* present,
+                            Napi::Int32Array* out) {
+  Napi::Value value = info[index];
+  *present = !(value.IsNull() || value.IsUndefined());
+  return !*present || ReadInt32Array(info, index, name, 0, out);
+}
+
+// null/undefined (absent) or a Uint8Array.
+bool ReadOptionalBytes(const Napi::CallbackInfo& info, size_t index,
+                       const char* name, bool* present,
+                       Napi::Uint8Array* out) {
+  Napi::Value value = info[index];
+  *present = !(value.IsNull() || value.IsUndefined());
+  return !*present || ReadBytes(info, index, name, out);
+}
+
 bool ReadInt32Array(const Napi::CallbackInfo& info, size_t index,
                     const char* name, size_t min_length,
                     Napi::Int32Array* out) {

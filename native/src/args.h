@@ -49,6 +49,15 @@ int CopySockaddr(const Napi::Uint8Array& bytes, sockaddr_storage* storage,
 // True if `value` is a Uint8Array.
 bool IsBytes(const Napi::Value& value);
 
+// null/undefined (absent: *present false) or an Int32Array.
+bool ReadOptionalInt32Array(const Napi::CallbackInfo& info, size_t index,
+                            const char* name, bool* present,
+                            Napi::Int32Array* out);
+
+// null/undefined (absent: *present false) or a Uint8Array.
+bool ReadOptionalBytes(const Napi::CallbackInfo& info, size_t index,
+                       const char* name, bool* present, Napi::Uint8Array* out);
+
 // The first `limit` elements of `array`, each a Uint8Array, all read before
 // the caller takes any data pointer (element getters are arbitrary JS and
 // must not run between taking pointers and the syscall). False with an

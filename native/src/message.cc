@@ -53,24 +53,6 @@ bool ReadBoolean(const Napi::CallbackInfo& info, size_t index,
   return true;
 }
 
-// null/undefined (absent) or an Int32Array.
-bool ReadOptionalInt32Array(const Napi::CallbackInfo& info, size_t index,
-                            const char* name, bool* present,
-                            Napi::Int32Array* out) {
-  Napi::Value value = info[index];
-  *present = !(value.IsNull() || value.IsUndefined());
-  return !*present || ReadInt32Array(info, index, name, 0, out);
-}
-
-// null/undefined (absent) or a Uint8Array.
-bool ReadOptionalBytes(const Napi::CallbackInfo& info, size_t index,
-                       const char* name, bool* present,
-                       Napi::Uint8Array* out) {
-  Napi::Value value = info[index];
-  *present = !(value.IsNull() || value.IsUndefined());
-  return !*present || ReadBytes(info, index, name, out);
-}
-
 }  // namespace
 
 Napi::Value SendMessage(const Napi::CallbackInfo& info) {

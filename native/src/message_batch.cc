@@ -71,10 +71,9 @@ Napi::Value SendMessages(const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "count must not exceed bufs.length");
     return Napi::Value();
   }
-  Napi::Value sockaddr_value = info[3];
-  bool has_address = !(sockaddr_value.IsNull() || sockaddr_value.IsUndefined());
-  if (has_address && !IsBytes(sockaddr_value)) {
-    ThrowTypeError(env, "sockaddr must be a Uint8Array or null");
+  bool has_address = false;
+  Napi::Uint8Array sockaddr_bytes;
+  if (!ReadOptionalBytes(info, 3, "sockaddr", &has_address, &sockaddr_bytes)) {
     return Napi::Value();
   }
   // Every element is read (getters may run JS) before any pointer is taken.
@@ -91,7 +90,7 @@ Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   sockaddr_storage storage;
   socklen_t address_length = 0;
   if (has_address) {
-    int r = CopySockaddr(sockaddr_value.As<Napi::Uint8Array>(), &storage,
+    int r = CopySockaddr(sockaddr_bytes, &storage,
                          &address_length);
     if (r < 0) return NumberResult(env, r);
   }
@@ -153,10 +152,9 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       !ReadInt32Array(info, 7, "info", 0, &out)) {
     return Napi::Value();
   }
-  Napi::Value address_value = info[6];
-  bool has_address = !(address_value.IsNull() || address_value.IsUndefined());
-  if (has_address && !IsBytes(address_value)) {
-    ThrowTypeError(env, "addrOut must be a Uint8Array or null");
+  bool has_address = false;
+  Napi::Uint8Array address_out;
+  if (!ReadOptionalBytes(info, 6, "addrOut", &has_address, &address_out)) {
     return Napi::Value();
   }
   if (slot == 0 || arena.ByteLength() / slot < count) {
@@ -170,7 +168,6 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   }
   unsigned char* addresses = nullptr;
   if (has_address) {
-    Napi::Uint8Array address_out = address_value.As<Napi::Uint8Array>();
     if (address_out.ByteLength() / kAddressSlot < count) {
       ThrowTypeError(env, "addrOut must hold count slots of 128 bytes");
       return Napi::Value();

@@ -23,7 +23,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '../../host/index.js';
-import { COMPONENT_URL, coreModuleOf, Engine, engine } from '../../host/component.js';
+import { Engine, engine, engineModule } from '../../host/component.js';
 import { native } from '../../host/native.js';
 import { SocketsBinding } from '../../host/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -236,7 +236,7 @@ const PERMIT_CONNECT = 1 << 2;
 
 /** A fresh engine instance (its own memory and policy), or a Skip when this build has no `policy` exports. */
 function freshEngine(): Engine {
-  const e = new Engine(coreModuleOf(readFileSync(COMPONENT_URL)));
+  const e = new Engine(engineModule());
   if (typeof e.exports[`${POLICY}lock`] !== 'function') throw new Skip('dist/unixsock.wasm exports no `policy` interface yet');
   return e;
 }
