@@ -26,6 +26,7 @@
 // `run` is synchronous: a guest that waits (`wait`, with its timeout)
 // blocks this thread, so its peers must live in other processes or threads.
 import type { Engine } from './component.js';
+import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
 import {
   ADDRESS, alignment, coreParamCount, discriminantSize, fieldOffsets, flatCount, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
   payloadOffset, type Resource, RESOURCES, RUN, type Signature, size, SOCKETS, type Ty,
@@ -331,9 +332,10 @@ class Linker implements Plugin {
   }
 
   run(args: string[]): string {
-    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
-      throw Object.assign(new TypeError('The "args" argument must be an array of strings'), { code: 'ERR_INVALID_ARG_TYPE' });
-    }
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw invalidArgType('args', 'an array of strings', args);
+    // Lowering a lone surrogate to UTF-8 would silently change the text.
+    const bad = args.findIndex((a) => !a.isWellFormed());
+    if (bad >= 0) throw invalidArgValue(`args[${bad}]`, 'is not well-formed UTF-16 (a lone surrogate)');
     this.#usable();
     if (this.#running) throw new PluginError('ERR_UNIXSOCK_PLUGIN_BUSY', 'unixsock: the plugin is already running');
     this.#running = true;
@@ -701,9 +703,7 @@ class Linker implements Plugin {
  *   or `ERR_UNIXSOCK_PLUGIN_IMPORTS` (imports anything but the `sockets` and
  *   `address` functions).
  */
-export function loadPlugin(wasm: Uint8Array, options: PluginOptions = {}): Plugin {
-  if (!(wasm instanceof Uint8Array)) {
-    throw Object.assign(new TypeError('The "wasm" argument must be a Uint8Array'), { code: 'ERR_INVALID_ARG_TYPE' });
-  }
-  return new Linker(wasm, options);
+export function loadPlugin(wasm: Uint8Array, options?: PluginOptions): Plugin {
+  if (!(wasm instanceof Uint8Array)) throw invalidArgType('wasm', 'a Uint8Array', wasm);
+  return new Linker(wasm, optionsArgument(options));
 }

@@ -8,24 +8,16 @@
 // when nothing is there, and `wait(timeoutMs)` blocks the thread (poll(2)),
 // as a synchronous guest does. Use it for sandboxed work in a worker or a
 // tool, not on a busy server's main thread.
-import { readFileSync } from 'node:fs';
 import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from './address.js';
-import { COMPONENT_URL, coreModuleOf, Engine } from './component.js';
+import { Engine, engineModule } from './component.js';
 import { type PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue, socketClosed } from './errors.js';
+import { booleanOption, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
 import { failureError } from './failures.js';
 import { isDescriptorNumber } from './messages.js';
 import { native } from './native.js';
+import { listenNumbers } from './server.js';
 import { applyPolicy, lockPolicy, type PolicySpec, type Refusals, refusalsOf } from './policy.js';
 import { READINESS, SocketsBinding, type SocketOutcome, type SocketType, type WitMessage } from './sockets-binding.js';
-
-let module: WebAssembly.Module | undefined;
-
-/** The engine's core module, compiled once per process. */
-export function engineModule(): WebAssembly.Module {
-  module ??= coreModuleOf(readFileSync(COMPONENT_URL));
-  return module;
-}
 
 export interface CreateEngineOptions {
   /** The sandbox policy; without one the instance enforces nothing. */
@@ -51,6 +43,13 @@ export interface SandboxMessage {
 export interface WaitEvents {
   readable?: boolean;
   writable?: boolean;
+}
+
+/** A connection's socket type (default stream). */
+function connectionType(type: unknown, name = 'options.type'): 'stream' | 'seqpacket' {
+  if (type === undefined) return 'stream';
+  if (type !== 'stream' && type !== 'seqpacket') throw invalidArgValue(name, "must be 'stream' or 'seqpacket'");
+  return type;
 }
 
 function unwrap<T>(out: SocketOutcome<T>, address?: string): T {
@@ -83,12 +82,13 @@ export class SandboxEngine {
   readonly #held = new Set<SandboxSocket>();
   #closed = false;
 
-  constructor(options: CreateEngineOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'an object', options);
+  constructor(options?: CreateEngineOptions) {
+    options = optionsArgument(options);
+    const lock = booleanOption(options, 'lock') ?? true;
     this.#engine = new Engine(engineModule());
     this.#b = new SocketsBinding(this.#engine);
     if (options.policy !== undefined) applyPolicy(this.#engine, options.policy);
-    if (options.policy !== undefined && options.lock !== false) lockPolicy(this.#engine);
+    if (options.policy !== undefined && lock) lockPolicy(this.#engine);
   }
 
   /** The engine instance (for the plugin linker). */
@@ -113,22 +113,22 @@ export class SandboxEngine {
   }
 
   /** socket + bind + listen (permissions `bind` and `listen`). */
-  listen(address: AddressInput, options: { type?: 'stream' | 'seqpacket'; backlog?: number; mode?: number; unlinkOnClose?: boolean } = {}): SandboxListener {
+  listen(address: AddressInput, options?: { type?: 'stream' | 'seqpacket'; backlog?: number; mode?: number; unlinkOnClose?: boolean }): SandboxListener {
     const b = this.#live();
-    const type = options.type ?? 'stream';
-    if (type !== 'stream' && type !== 'seqpacket') throw invalidArgValue('options.type', "must be 'stream' or 'seqpacket'");
+    const o = optionsArgument(options);
+    const type = connectionType(o.type);
+    const { backlog, mode } = listenNumbers(o.backlog, o.mode, 16);
     const handle = unwrap(b.listen(witAddress(address), {
-      socketType: type, backlog: options.backlog ?? 16, mode: options.mode, unlinkOnClose: options.unlinkOnClose ?? true,
+      socketType: type, backlog, mode, unlinkOnClose: booleanOption(o, 'unlinkOnClose') ?? true,
       recoverStale: true, workingDirectory: undefined,
     }));
     return this.track(new SandboxListener(this, b, handle, type));
   }
 
   /** socket + connect (permission `connect`, and the rule's peer requirement). */
-  connect(address: AddressInput, options: { type?: 'stream' | 'seqpacket' } = {}): SandboxConnection {
+  connect(address: AddressInput, options?: { type?: 'stream' | 'seqpacket' }): SandboxConnection {
     const b = this.#live();
-    const type = options.type ?? 'stream';
-    if (type !== 'stream' && type !== 'seqpacket') throw invalidArgValue('options.type', "must be 'stream' or 'seqpacket'");
+    const type = connectionType(optionsArgument(options).type);
     return this.track(new SandboxConnection(this, b, unwrap(b.connect(witAddress(address), type)), type));
   }
 
@@ -142,11 +142,11 @@ export class SandboxEngine {
   }
 
   /** A connected pair (permission `socket-pair`). */
-  socketPair(type: 'stream' | 'seqpacket' = 'stream'): [SandboxConnection, SandboxConnection] {
+  socketPair(type?: 'stream' | 'seqpacket'): [SandboxConnection, SandboxConnection] {
     const b = this.#live();
-    if (type !== 'stream' && type !== 'seqpacket') throw invalidArgValue('type', "must be 'stream' or 'seqpacket'");
-    const [x, y] = unwrap(b.socketPair(type));
-    return [this.track(new SandboxConnection(this, b, x, type)), this.track(new SandboxConnection(this, b, y, type))];
+    const t = connectionType(type, 'type');
+    const [x, y] = unwrap(b.socketPair(t));
+    return [this.track(new SandboxConnection(this, b, x, t)), this.track(new SandboxConnection(this, b, y, t))];
   }
 
   /** Freeze the policy (already done by createEngine unless `lock: false`). */
@@ -285,10 +285,10 @@ export class SandboxConnection extends SandboxSocket {
   protected closeHandle(h: number): SocketOutcome<undefined> { return this.b.closeConnection(h); }
 
   /** Send (one record on seqpacket), with descriptors (permission `send-descriptors`): bytes taken, or null when the buffer is full. */
-  send(data: string | Uint8Array, options: { fds?: number[] } = {}): number | null {
+  send(data: string | Uint8Array, options?: { fds?: number[] }): number | null {
     const handle = this.live;
     const payload = bytes(data);
-    return withAttachments(this.b, options.fds, (atts) => orNull(this.b.send(handle, payload, atts)));
+    return withAttachments(this.b, optionsArgument(options).fds, (atts) => orNull(this.b.send(handle, payload, atts)));
   }
 
   /** At most `max` bytes (one record on seqpacket), or null when nothing is queued; empty data on a stream is its end. */
@@ -332,11 +332,11 @@ export class SandboxDatagram extends SandboxSocket {
   }
 
   /** One datagram to `to` (permission `send-to`) or the default peer: bytes taken, or null when the buffer is full. */
-  sendTo(data: string | Uint8Array, to?: AddressInput, options: { fds?: number[] } = {}): number | null {
+  sendTo(data: string | Uint8Array, to?: AddressInput, options?: { fds?: number[] }): number | null {
     const handle = this.live;
     const payload = bytes(data);
     const target = to === undefined ? undefined : witAddress(to, 'to');
-    return withAttachments(this.b, options.fds, (atts) => orNull(this.b.sendTo(handle, payload, target, atts)));
+    return withAttachments(this.b, optionsArgument(options).fds, (atts) => orNull(this.b.sendTo(handle, payload, target, atts)));
   }
 
   /** One datagram of at most `max` bytes from a sender the policy admits, or null. */

@@ -135,6 +135,22 @@ linker('should refuse imports of unknown functions of the sockets interface', as
   assert.is((thrown(() => loadPlugin(wasm)) as PluginError).code, 'ERR_UNIXSOCK_PLUGIN_IMPORTS');
 });
 
+linker('should refuse bad arguments with typed errors, before the guest runs', async () => {
+  const plugin = await probe();
+  try {
+    const code = (fn: () => unknown) => (thrown(fn) as Error & { code?: string }).code;
+    assert.is(code(() => plugin.run('pair' as never)), 'ERR_INVALID_ARG_TYPE');
+    assert.is(code(() => plugin.run([1 as never])), 'ERR_INVALID_ARG_TYPE');
+    assert.is(code(() => plugin.run(['connect', '\ud800'])), 'ERR_INVALID_ARG_VALUE');
+    assert.is(code(() => loadPlugin(new Uint8Array(0))), 'ERR_UNIXSOCK_PLUGIN_INVALID');
+    assert.is(code(() => loadPlugin(new Uint8Array(8), 'policy' as never)), 'ERR_INVALID_ARG_TYPE');
+    assert.is(plugin.poisoned, false);
+    assert.is(plugin.run(['pair']), 'ok');
+  } finally {
+    plugin.close();
+  }
+});
+
 linker('should refuse what is not a plugin component', async () => {
   for (const bytes of [new Uint8Array([1, 2, 3]), await parse('(module (memory (export "m") 1))'), await component('(func (export "cm32p2||run"))')]) {
     const err = thrown(() => loadPlugin(bytes)) as PluginError;

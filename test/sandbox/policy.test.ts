@@ -279,4 +279,47 @@ test('bad policies are TypeErrors and create nothing', async () => {
   assert.equal(readdirSync(allowed).filter((f) => !['link', 'ok.sock', 'in.sock', 'rel.sock', 'final.sock'].includes(f)).sort(), []);
 });
 
+test('every sandbox entry point rejects bad input with a typed error, leaving no file and no descriptor', async () => {
+  const e = engine({ rules: [
+    { allow: ['bind', 'listen', 'connect', 'accept', 'send-to', 'receive-from'], path: allowed },
+    { allow: ['socket-pair', 'bind'], unnamed: true },
+  ] });
+  const [x] = e.socketPair();
+  const d = e.bindDatagram();
+  const l = e.listen(join(allowed, 'bad-input.sock'));
+  const filesBefore = readdirSync(allowed).sort();
+  const before = fdCount();
+  const long = `${allowed}/${'x'.repeat(120)}`;
+  const nonUtf8 = Buffer.concat([Buffer.from(`${allowed}/`), Buffer.from([0xff, 0xfe])]);
+  for (const bad of [long, `${allowed}/a\0b`, '', nonUtf8]) {
+    await expectCode(() => e.connect(bad), bad === nonUtf8 ? 'ENOENT' : 'ERR_INVALID_ARG_VALUE');
+    await expectCode(() => d.sendTo('x', bad), bad === nonUtf8 ? 'ENOENT' : 'ERR_INVALID_ARG_VALUE');
+    await expectCode(() => d.connect(bad), bad === nonUtf8 ? 'ENOENT' : 'ERR_INVALID_ARG_VALUE');
+  }
+  await expectCode(() => e.bindDatagram(long), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => e.bindDatagram(`${allowed}/a\0b`), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => e.bindDatagram('\ud800'), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => e.connect(42 as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => e.connect(join(allowed, 'x'), 'stream' as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => e.connect(join(allowed, 'x'), { type: 'datagram' as never }), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => e.listen(join(allowed, 'y.sock'), { backlog: -1 }), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => e.listen(join(allowed, 'y.sock'), { mode: 0o1777 }), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => e.listen(join(allowed, 'y.sock'), { unlinkOnClose: 'yes' as never }), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => e.socketPair('datagram' as never), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => x.send(42 as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => x.send('x', { fds: ['3' as never] }), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => x.send('x', { fds: [987654] }), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => x.send('x', 'fds' as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => x.receive(-1), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => x.wait('soon' as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => x.wait(10, 'readable' as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => x.shutdown('sideways' as never), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => l.wait(-5), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => d.receive(1.5), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => createEngine('x' as never), 'ERR_INVALID_ARG_TYPE');
+  await expectCode(() => createEngine({ lock: 'no' as never }), 'ERR_INVALID_ARG_TYPE');
+  assert.equal(readdirSync(allowed).sort(), filesBefore);
+  assert.is(fdCount(), before);
+});
+
 test.run();
