@@ -50,6 +50,9 @@ constexpr size_t kSlabMaxRead = 2 * 1024;
 // saving the copy; below it one recv into the pool plus a copy is cheaper
 // than the extra syscall.
 constexpr size_t kDirectReadMin = 16 * 1024;
+// Most chunks one readable wakeup emits. A chunk that carried descriptors
+// ends a read, so with one per wakeup every descriptor sent costs a loop turn.
+constexpr int kChunksPerDispatch = 64;
 
 // Per-thread read state shared by every engine of the thread (each Node
 // environment runs on its own thread): the receive pool and the slab.
@@ -568,7 +571,13 @@ void StreamEngine::Dispatch(int status, int events) {
     if (!closing_ && !pieces_.empty()) Flush(env);
     if (emitted_ == before) Fail(env, PendingError(fd_, status));
   } else {
-    if ((events & UV_READABLE) && reading_ && !read_done_) ReadOnce(env);
+    if ((events & UV_READABLE) && reading_ && !read_done_) {
+      // Chunks that carried descriptors end a read each: take a bounded
+      // number of them per wakeup instead of one.
+      for (int i = 0; i < kChunksPerDispatch && ReadOnce(env); i++) {
+        if (closing_ || !reading_ || read_done_) break;
+      }
+    }
     if (!closing_ && (events & UV_WRITABLE) && !pieces_.empty()) Flush(env);
   }
   dispatching_ = false;
@@ -582,18 +591,24 @@ void StreamEngine::Dispatch(int status, int events) {
     }
   }
   UpdatePin();
+  // Last: closing the scope runs JS (ticks, microtasks) that may drop the
+  // last reference to this object.
+  napi_callback_scope callbacks = scope_;
+  scope_ = nullptr;
+  if (callbacks != nullptr) napi_close_callback_scope(env, callbacks);
 }
 
-void StreamEngine::ReadOnce(napi_env env) {
-  if (last_read_ >= kDirectReadMin && ReadDirect(env)) return;
+bool StreamEngine::ReadOnce(napi_env env) {
+  if (last_read_ >= kDirectReadMin && ReadDirect(env)) return false;
   uint8_t* pool = ReadPool(read_cap_);
   if (pool == nullptr) {
     Fail(env, -ENOMEM);
-    return;
+    return false;
   }
   size_t total = 0;
   int error = 0;
   bool eof = false;
+  bool more = false;
   while (total < read_cap_) {
     size_t wanted = read_cap_ - total;
     bool with_fds = false;
@@ -603,7 +618,11 @@ void StreamEngine::ReadOnce(napi_env env) {
       // A stream recv returns less than asked only once the queue is empty;
       // after descriptors the kernel stops too, and so do we: they belong
       // to this chunk.
-      if (static_cast<size_t>(n) < wanted || with_fds) break;
+      if (with_fds) {
+        more = true;
+        break;
+      }
+      if (static_cast<size_t>(n) < wanted) break;
       continue;
     }
     if (n == 0) {
@@ -625,11 +644,11 @@ void StreamEngine::ReadOnce(napi_env env) {
         napi_create_buffer_copy(env, total, pool, &data, &buffer) != napi_ok) {
       ClearPendingException(env);
       Fail(env, -ENOMEM);
-      return;
+      return false;
     }
     bytes_read_ += static_cast<double>(total);
     EmitData(env, buffer);
-    if (closing_) return;
+    if (closing_) return false;
   }
   if (eof) {
     read_done_ = true;
@@ -637,6 +656,7 @@ void StreamEngine::ReadOnce(napi_env env) {
   } else if (error != 0) {
     Fail(env, error);
   }
+  return more;
 }
 
 bool StreamEngine::ReadDirect(napi_env env) {
@@ -839,8 +859,15 @@ void StreamEngine::Emit(napi_env env, int type, napi_value arg,
   argv[3] = extra2;
   size_t argc = extra2 != nullptr ? 4 : extra != nullptr ? 3 : arg != nullptr ? 2 : 1;
   napi_value result;
-  napi_status call = napi_make_callback(env, context_, Value(),
-                                        callback_.Value(), argc, argv, &result);
+  napi_status call;
+  if (dispatching_ &&
+      (scope_ != nullptr ||
+       napi_open_callback_scope(env, Value(), context_, &scope_) == napi_ok)) {
+    call = napi_call_function(env, Value(), callback_.Value(), argc, argv, &result);
+  } else {
+    call = napi_make_callback(env, context_, Value(), callback_.Value(), argc,
+                              argv, &result);
+  }
   if (call != napi_ok) ReportCallbackFailure(env);
 }
 

@@ -127,7 +127,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   // 0 when usable, else the error every operation reports.
   int Unusable() const;
   void Dispatch(int status, int events);
-  void ReadOnce(napi_env env);
+  // Reads one chunk and emits it: true when it ended at descriptors (the
+  // kernel stops a read there) and more may be queued behind them.
+  bool ReadOnce(napi_env env);
   // recv, or recvmsg collecting descriptors into received_fds_ when the
   // capacity is set: bytes | -1 with errno set. `*with_fds`: stop reading.
   ssize_t Receive(void* data, size_t length, bool* with_fds);
@@ -156,6 +158,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   bool closing_ = false;    // close() called, init failed, or env teardown
   bool pinned_ = false;
   bool dispatching_ = false;  // inside OnPoll: mask/pin updates deferred
+  // One callback scope for every event of a dispatch (opened by the first
+  // Emit): the tick queue and microtasks run once, when it closes.
+  napi_callback_scope scope_ = nullptr;
   bool reading_ = false;      // readStart() called (and not readStop())
   bool read_done_ = false;    // 'end' or 'error' seen
   bool shutdown_requested_ = false;

@@ -109,6 +109,51 @@ fdPassing('should close descriptors past maxDescriptors and report truncation, a
   assert.is(await openFds(), before, 'no descriptor left open');
 });
 
+fdPassing('should deliver a backlog of descriptor chunks in order, aligned, through pauses (many per wakeup)', async () => {
+  const before = await openFds();
+  const [a, b] = socketPair();
+  const file = fileWith('backlog', 'x');
+  // More chunks than one readable wakeup takes (64), all queued before the reader starts.
+  const count = 150;
+  const letters = Array.from({ length: count }, (_, i) => String.fromCharCode(65 + (i % 26)));
+  const infos: DescriptorsInfo[] = [];
+  b.on('descriptors', (fds: number[], info: DescriptorsInfo) => {
+    assert.is(fds.length, 1);
+    assert.ok(sameFile(fds[0]!, file));
+    closeSync(fds[0]!);
+    infos.push(info);
+  });
+  const sends = letters.map((letter) => a.send(letter, { fds: [file] }));
+  await new Promise((r) => setTimeout(r, 20));
+  let data = '';
+  let paused = 0;
+  b.on('data', (chunk: Buffer) => {
+    data += chunk.toString();
+    // Back-pressure in the middle of a wakeup's batch: the rest waits.
+    if (infos.length % 10 === 0) {
+      paused++;
+      b.pause();
+      setImmediate(() => b.resume());
+    }
+  });
+  await within(Promise.all(sends), 5000, 'the sends');
+  a.end();
+  await within(new Promise((r) => b.once('end', r)), 5000, 'the end');
+  assert.is(data, letters.join(''));
+  assert.is(infos.length, count);
+  infos.forEach((info, i) => {
+    assert.is(info.start, i);
+    assert.is(info.end, i + 1);
+    assert.is(info.truncated, false);
+  });
+  assert.ok(paused >= 10);
+  a.destroy();
+  b.destroy();
+  closeSync(file);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.is(await openFds(), before, 'no descriptor left open');
+});
+
 fdPassing('should receive descriptors only while a listener is attached, and close the rest', async () => {
   const before = await openFds();
   const [a, b] = socketPair();
