@@ -71,7 +71,7 @@ void TakeControl(msghdr* message, size_t control_length, int32_t* fds,
         int received = -1;
         std::memcpy(&received, data + i, sizeof(int));
         if (out->count < capacity) {
-#if !UNIXSOCK_RECV_CLOEXEC
+#if !UNIXSOCK_HAVE_RECV_CLOEXEC
           RetryOnEintr([&] { return fcntl(received, F_SETFD, FD_CLOEXEC); });
 #endif
           fds[out->count++] = received;

@@ -88,9 +88,14 @@
 
 // recvmsg(2) installs received descriptors close-on-exec (MSG_CMSG_CLOEXEC);
 // elsewhere FD_CLOEXEC is set on each right after the syscall.
+// UNIXSOCK_HAVE_RECV_CLOEXEC is the one to test in #if: glibc defines
+// MSG_CMSG_CLOEXEC as an enumerator (#define MSG_CMSG_CLOEXEC
+// MSG_CMSG_CLOEXEC), which the preprocessor reads as 0.
 #if defined(MSG_CMSG_CLOEXEC) && !defined(UNIXSOCK_PORTABLE_FALLBACKS)
+#define UNIXSOCK_HAVE_RECV_CLOEXEC 1
 #define UNIXSOCK_RECV_CLOEXEC MSG_CMSG_CLOEXEC
 #else
+#define UNIXSOCK_HAVE_RECV_CLOEXEC 0
 #define UNIXSOCK_RECV_CLOEXEC 0
 #endif
 
