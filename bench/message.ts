@@ -26,6 +26,8 @@
 // kernel's limit. Sizes: UNIXSOCK_BENCH_MESSAGES (default 100000),
 // UNIXSOCK_BENCH_FDS (20000), UNIXSOCK_BENCH_PINGPONG_MS (500); a run that
 // takes longer than UNIXSOCK_BENCH_TIMEOUT_MS (60000) fails the benchmark.
+// UNIXSOCK_BENCH_CASES=ping,SCM runs only the cases whose names contain one
+// of the comma-separated words.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, rmSync } from 'node:fs';
@@ -44,6 +46,7 @@ const MESSAGES = Number(process.env.UNIXSOCK_BENCH_MESSAGES ?? 100_000);
 const FDS = Number(process.env.UNIXSOCK_BENCH_FDS ?? 20_000);
 const PINGPONG_MS = Number(process.env.UNIXSOCK_BENCH_PINGPONG_MS ?? 500);
 const TIMEOUT_MS = Number(process.env.UNIXSOCK_BENCH_TIMEOUT_MS ?? 60_000);
+const ONLY = (process.env.UNIXSOCK_BENCH_CASES ?? '').split(',').filter((w) => w !== '');
 
 const MSG = Buffer.alloc(MESSAGE_SIZE, 0x61);
 const END_MSG = Buffer.from(END);
@@ -399,6 +402,7 @@ export async function run(): Promise<void> {
     console.log(`  ${MESSAGES} messages, ${FDS} descriptors, ${PINGPONG_MS} ms ping-pong per run; ${REPS} runs per library, medians`);
     console.log(`  ${'case'.padEnd(26)} ${'C'.padStart(10)} ${'other library'.padStart(28)} ${'unixsock'.padStart(10)}  ratio  bar`);
     for (const c of CASES) {
+      if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
       const loaded = loadPeer(c.peer);
       const results = await measureCase(c, 'lib' in loaded ? ['unixsock', c.peer] : ['unixsock'], fresh);
       const cBaseline = baseline(cExe, c, fresh());

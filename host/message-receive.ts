@@ -21,6 +21,9 @@ let arena: Buffer | undefined;
 let fdsArena = new Int32Array(0);
 const ADDRESSES = Buffer.alloc(BATCH * ADDRESS_SLOT);
 const INFO = new Int32Array(BATCH * STRIDE);
+/** The arenas the native side holds (bindReceiveArenas). */
+let boundData: Buffer | undefined;
+let boundFds: Int32Array | undefined;
 
 /** One channel's receive geometry: where its messages land and how many per call. */
 export class ReceiveArena {
@@ -29,6 +32,9 @@ export class ReceiveArena {
   readonly fdSlot: number;
   /** Its own arena when receiveSize exceeds the shared one. */
   readonly #own: Buffer | undefined;
+  /** Messages the next receive asks for (1..count). */
+  #want = 1;
+  #more = false;
 
   constructor(receiveSize: number, maxDescriptors: number) {
     this.slot = receiveSize;
@@ -37,12 +43,33 @@ export class ReceiveArena {
     this.#own = receiveSize > ARENA_BYTES ? Buffer.allocUnsafe(receiveSize) : undefined;
   }
 
-  /** recvmmsg into the arenas: messages received (>= 1) | -errno. */
+  /**
+   * recvmmsg into the arenas: messages received (>= 1) | -errno. Asks for
+   * as many as the last call suggests: one after a lone message (a
+   * ping-pong's common case, where asking for 64 costs a failed second
+   * receive in the kernel), twice as many after a full batch.
+   */
   receive(fd: number, addresses: boolean): number {
     const data = this.#own ?? (arena ??= Buffer.allocUnsafe(ARENA_BYTES));
     const fds = this.count * this.fdSlot;
     if (fdsArena.length < fds) fdsArena = new Int32Array(fds);
-    return native.receiveMessages(fd, data, this.slot, this.count, fdsArena, this.fdSlot, addresses ? ADDRESSES : null, INFO);
+    if (data !== boundData || fdsArena !== boundFds) {
+      native.bindReceiveArenas(data, fdsArena, ADDRESSES, INFO);
+      boundData = data;
+      boundFds = fdsArena;
+    }
+    const want = this.#want;
+    const n = native.receiveMessages(fd, this.slot, want, this.fdSlot, addresses);
+    if (n > 0) {
+      this.#more = n === want && want > 1;
+      this.#want = n === want ? Math.min(this.count, want * 2) : n;
+    }
+    return n;
+  }
+
+  /** The last receive filled a batch of several: more may be queued (after one, poll again). */
+  get more(): boolean {
+    return this.#more;
   }
 
   /** The real length of message i of the last receive. */

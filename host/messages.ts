@@ -6,7 +6,7 @@
 // the kernel after a pause wait in order for resume (their descriptors are
 // closed if the channel closes first). Sending: send() calls sendmsg at once
 // and settles a promise; write() queues and returns at once, and the queue
-// goes out in runs of up to 64 messages per sendmmsg at the end of the tick
+// goes out in runs of up to 64 messages per sendmmsg when the running code is done
 // (or as soon as 64 are waiting). When the kernel has no room
 // (EAGAIN/ENOBUFS) messages wait, in order, and go on writable. Every
 // message is either taken whole by the kernel or reported failed (promise,
@@ -100,13 +100,34 @@ export function isDescriptorNumber(fd: unknown): fd is number {
   return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff;
 }
 
+/** Int32s of the current descriptor pool (see descriptorArray). */
+const FD_POOL_LENGTH = 2048;
+let fdPool = new Int32Array(0);
+let fdPoolUsed = 0;
+
+/**
+ * A fresh Int32Array of `n` descriptors, carved from a shared pool as
+ * Buffer.allocUnsafe carves Buffers. A small typed array of its own lives
+ * on V8's heap, and the first native look at its data moves it out (an
+ * allocation per send); pool views are off the heap from the start.
+ */
+export function descriptorArray(n: number): Int32Array {
+  if (fdPoolUsed + n > fdPool.length) {
+    fdPool = new Int32Array(Math.max(FD_POOL_LENGTH, n));
+    fdPoolUsed = 0;
+  }
+  const out = fdPool.subarray(fdPoolUsed, fdPoolUsed + n);
+  fdPoolUsed += n;
+  return out;
+}
+
 /** Descriptor numbers from `fds`, or a thrown TypeError; null for none. */
 export function descriptorsOf(fds: readonly DescriptorLike[] | undefined): Int32Array | null {
   if (fds === undefined) return null;
   if (!Array.isArray(fds)) throw invalidArgType('options.fds', 'an array of descriptors', fds);
   if (fds.length > MAX_FDS) throw invalidArgValue('options.fds', `holds ${fds.length} descriptors; at most ${MAX_FDS} fit in one message`);
   if (fds.length === 0) return null;
-  const out = new Int32Array(fds.length);
+  const out = descriptorArray(fds.length);
   fds.forEach((d, i) => {
     const fd = typeof d === 'number' ? d : typeof d === 'object' && d !== null ? d.fd : undefined;
     if (!isDescriptorNumber(fd)) {
@@ -148,6 +169,10 @@ export class MessageChannel {
   /** The kernel refused for want of room: wait for writable before sending again. */
   #blocked = false;
   #flushScheduled = false;
+  /** Inside this channel's poll callback. */
+  #polling = false;
+  /** A flush waits for the poll callback to return. */
+  #flushAfterPoll = false;
   #deliverScheduled = false;
   #needDrain = false;
   #flushed: (() => void)[] = [];
@@ -200,8 +225,8 @@ export class MessageChannel {
   }
 
   /**
-   * Sends one message without a promise: the first of a tick at once, the
-   * ones after it queued to go out together at the end of the tick (sendmmsg).
+   * Sends one message without a promise: the first of a run at once, the
+   * ones after it queued to go out together once the running code is done (sendmmsg).
    * `settle` hears the outcome (undefined: failures go to the error handler).
    * Descriptors are duplicated when queued, so the caller may close its own at once.
    * Returns false once WRITE_HIGH_WATER messages wait; the drain handler follows.
@@ -243,16 +268,25 @@ export class MessageChannel {
     else this.#flushed.push(fn);
   }
 
-  /** Flushes what write() queued at the end of this tick. */
+  /**
+   * Flushes what write() queued once the running code is done: when this
+   * channel's own poll callback returns (writes from its 'message' handlers,
+   * the replies of a server), else in a microtask. Not process.nextTick, and
+   * no microtask inside the callback: either costs a message ping-pong more
+   * than the flush itself.
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    process.nextTick(() => {
-      this.#flushScheduled = false;
-      if (this.#closed) return;
-      if (!this.#blocked && this.queued > 0) this.#flush();
-      this.#updatePoll();
-    });
+    if (this.#polling) this.#flushAfterPoll = true;
+    else queueMicrotask(() => this.#scheduledFlush());
+  }
+
+  #scheduledFlush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed) return;
+    if (!this.#blocked && this.queued > 0) this.#flush();
+    this.#updatePoll();
   }
 
   close(): void {
@@ -286,17 +320,26 @@ export class MessageChannel {
   }
 
   #onPoll(status: number, events: number): void {
-    if (status < 0) {
-      // POLLERR: a pending socket error. Let recvmsg/sendmsg report it.
-      this.#events = 0;
-      if (this.#reading) this.#receive();
-      if (!this.#closed && this.queued > 0) this.#flush();
+    this.#polling = true;
+    try {
+      if (status < 0) {
+        // POLLERR: a pending socket error. Let recvmsg/sendmsg report it.
+        this.#events = 0;
+        if (this.#reading) this.#receive();
+        if (!this.#closed && this.queued > 0) this.#flush();
+      } else {
+        if (events & POLL_EVENT.writable) this.#flush();
+        if (events & POLL_EVENT.readable) this.#receive();
+      }
       this.#updatePoll();
-      return;
+    } finally {
+      // Also when a handler threw: what it wrote still goes out.
+      this.#polling = false;
+      if (this.#flushAfterPoll) {
+        this.#flushAfterPoll = false;
+        this.#scheduledFlush();
+      }
     }
-    if (events & POLL_EVENT.writable) this.#flush();
-    if (events & POLL_EVENT.readable) this.#receive();
-    this.#updatePoll();
   }
 
   /** Sends what waits, in order, until the kernel has no room; runs of plain messages go by sendmmsg. */
@@ -431,7 +474,7 @@ export class MessageChannel {
         }
         this.#handlers.message(a.data(i), this.#info(i));
       }
-      if (n < a.count) return;  // the kernel had no more: no need to ask again
+      if (!a.more) return;  // the kernel had no more (or one: poll again)
     }
   }
 
@@ -483,7 +526,7 @@ export class MessageChannel {
 
 /** Our own duplicates of `fds` (close-on-exec), or a thrown errno error. */
 function duplicates(fds: Int32Array): Int32Array {
-  const held = new Int32Array(fds.length);
+  const held = descriptorArray(fds.length);
   for (let i = 0; i < fds.length; i++) {
     const r = native.duplicate(fds[i]!);
     if (r < 0) {

@@ -295,24 +295,21 @@ export interface NativeBinding {
    */
   sendMessages(fd: number, bufs: readonly Uint8Array[], count: number, sockaddr: Uint8Array | null): number;
   /**
-   * recvmmsg (Linux; elsewhere one recvmsg), flags as {@link NativeBinding.receiveMessage}:
-   * up to `count` (1..64) messages, message i into arena[i*slot, (i+1)*slot), its descriptors
-   * into fdsOut[i*fdSlot, ...) (fdSlot at most 4 * maxDescriptorsPerMessage; the excess is
-   * closed and flagged), its sender's address into addrOut[i*128, ...) (null: none) and
-   * info[i*9, i*9 + 9) = receiveMessage's eight info slots, then the real length. Returns
-   * the number of messages (>= 1) | -errno. A seqpacket end of stream may fill several
-   * slots with empty messages.
+   * Where {@link NativeBinding.receiveMessages} puts what it receives, until the next bind
+   * (this thread's environment holds them alive): the data arena, descriptor slots, address
+   * slots (128 bytes each) and info slots (9 per message).
    */
-  receiveMessages(
-    fd: number,
-    arena: Uint8Array,
-    slot: number,
-    count: number,
-    fdsOut: Int32Array,
-    fdSlot: number,
-    addrOut: Uint8Array | null,
-    info: Int32Array,
-  ): number;
+  bindReceiveArenas(arena: Uint8Array, fdsOut: Int32Array, addrOut: Uint8Array, info: Int32Array): void;
+  /**
+   * recvmmsg (Linux; elsewhere one recvmsg), flags as {@link NativeBinding.receiveMessage},
+   * into the bound arenas: up to `count` (1..64) messages, message i into arena[i*slot,
+   * (i+1)*slot), its descriptors into fdsOut[i*fdSlot, ...) (fdSlot at most 4 *
+   * maxDescriptorsPerMessage; the excess is closed and flagged), its sender's address into
+   * addrOut[i*128, ...) when `withAddresses`, and info[i*9, i*9 + 9) = receiveMessage's eight
+   * info slots, then the real length. Returns the number of messages (>= 1) | -errno. A
+   * seqpacket end of stream may fill several slots with empty messages.
+   */
+  receiveMessages(fd: number, slot: number, count: number, fdSlot: number, withAddresses: boolean): number;
   /** getsockopt(SO_PEERCRED) (getpeereid elsewhere): 0 | -errno; out = [pid, uid, gid], pid -1 where unknown. */
   peerCredentials(fd: number, out: Int32Array): number;
   /** O_NONBLOCK and FD_CLOEXEC set (true) or cleared (false) with fcntl: 0 | -errno. */

@@ -6,7 +6,7 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
 import { invalidArgValue, optionsArgument } from './errors.js';
-import { bytesOf, type DescriptorLike, descriptorsOf } from './messages.js';
+import { type DescriptorLike, descriptorArray, descriptorsOf, messageBytes } from './messages.js';
 import { errnoError, failureError } from './failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
@@ -192,24 +192,29 @@ export class UnixSocket extends Duplex {
    */
   send(data: unknown, options: { fds?: readonly DescriptorLike[] } = {}): Promise<void> {
     optionsArgument(options);
-    const bytes = Buffer.concat(bytesOf(data));
+    // A lone Buffer/Uint8Array goes as it is (no copy), as write() takes it.
+    const parts = messageBytes(data);
     const fds = descriptorsOf(options.fds);
-    if (fds !== null && bytes.length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');
-    if (fds === null) return new Promise((resolve, reject) => this.write(bytes, (err) => (err ? reject(err) : resolve())));
+    const length = Array.isArray(parts) ? parts.reduce((n, p) => n + p.byteLength, 0) : parts.byteLength;
+    if (fds !== null && length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');
+    if (fds === null) {
+      const chunk = Array.isArray(parts) ? Buffer.concat(parts) : parts;
+      return new Promise((resolve, reject) => this.write(chunk, (err) => (err ? reject(err) : resolve())));
+    }
     // Nothing in flight in the Writable: straight to the engine, which keeps
     // the order with later writes and duplicates only what it must queue; a
     // refusal (EBADF, EPIPE) rejects without touching the stream.
     const engine = this.#engine;
     if (engine !== undefined && this.writableLength === 0 && this.writableCorked === 0 && !this.writableEnded && !this.destroyed) {
       const id = this.#nextId++;
-      const r = engine.write(bytes, id, fds);
+      const r = engine.write(parts, id, fds);
       if (r === 1) return Promise.resolve();
       if (r < 0) return Promise.reject(errnoError(r, 'sendmsg'));
       return new Promise((resolve, reject) => this.#pending.set(id, (err) => (err ? reject(err) : resolve())));
     }
     // Behind buffered writes: our own duplicates wait with the chunk, so the
     // caller may close its descriptors right away.
-    const held = new Int32Array(fds.length);
+    const held = descriptorArray(fds.length);
     for (let i = 0; i < fds.length; i++) {
       const r = native.duplicate(fds[i]!);
       if (r < 0) {
@@ -218,6 +223,8 @@ export class UnixSocket extends Duplex {
       }
       held[i] = r;
     }
+    // A Buffer of its own: the key its descriptors wait under.
+    const bytes = Buffer.concat(Array.isArray(parts) ? parts : [parts]);
     ATTACHED.set(bytes, held);
     return new Promise((resolve, reject) => {
       this.write(bytes, (err) => {

@@ -44,6 +44,7 @@ constexpr Export kFunctions[] = {
     {"sendMessage", SendMessage},
     {"receiveMessage", ReceiveMessage},
     {"sendMessages", SendMessages},
+    {"bindReceiveArenas", BindReceiveArenas},
     {"receiveMessages", ReceiveMessages},
     {"peerCredentials", PeerCredentials},
     {"getSocketOption", GetSocketOption},

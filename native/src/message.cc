@@ -76,9 +76,16 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
 
+  // A lone buffer (the common case) needs no vectors.
+  iovec single_iov;
   std::vector<Napi::Uint8Array> buffers;
+  std::vector<iovec> iov_list;
+  iovec* iov = &single_iov;
+  size_t iov_count = 1;
   if (single) {
-    buffers.push_back(bufs.As<Napi::Uint8Array>());
+    Napi::Uint8Array buffer = bufs.As<Napi::Uint8Array>();
+    single_iov.iov_base = buffer.Data();
+    single_iov.iov_len = buffer.ByteLength();
   } else {
     Napi::Array array = bufs.As<Napi::Array>();
     if (array.Length() > kIovMax) {
@@ -92,6 +99,13 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
                          &buffers)) {
       return Napi::Value();
     }
+    iov_list.resize(buffers.size());
+    for (size_t i = 0; i < buffers.size(); i++) {
+      iov_list[i].iov_base = buffers[i].Data();
+      iov_list[i].iov_len = buffers[i].ByteLength();
+    }
+    iov = iov_list.data();
+    iov_count = iov_list.size();
   }
   size_t fd_count = has_fds ? fds.ElementLength() : 0;
   if (fd_count > kMaxDescriptorArgument) {
@@ -111,11 +125,15 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
     int r = CopySockaddr(address, &storage, &address_length);
     if (r < 0) return NumberResult(env, r);
   }
+  sockaddr* name = has_address ? reinterpret_cast<sockaddr*>(&storage) : nullptr;
 
-  std::vector<iovec> iov(buffers.size());
-  for (size_t i = 0; i < buffers.size(); i++) {
-    iov[i].iov_base = buffers[i].Data();
-    iov[i].iov_len = buffers[i].ByteLength();
+  if (fd_count == 0 && !credentials && iov_count == 1) {
+    // No control data: sendto, which skips sendmsg's header copy-in.
+    ssize_t r = RetryOnEintr([&] {
+      return sendto(fd, iov[0].iov_base, iov[0].iov_len, UNIXSOCK_SEND_FLAGS,
+                    name, address_length);
+    });
+    return SyscallResult(env, static_cast<double>(r));
   }
 
   ControlBuffer control;
@@ -125,11 +143,11 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   msghdr message;
   std::memset(&message, 0, sizeof(message));
   if (has_address) {
-    message.msg_name = &storage;
+    message.msg_name = name;
     message.msg_namelen = address_length;
   }
-  message.msg_iov = iov.data();
-  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(iov.size());
+  message.msg_iov = iov;
+  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(iov_count);
   if (control_length > 0) {
     message.msg_control = control.bytes;
     message.msg_controllen =

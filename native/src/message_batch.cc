@@ -136,60 +136,175 @@ Napi::Value SendMessages(const Napi::CallbackInfo& info) {
 #endif
 }
 
+namespace {
+
+#ifdef __linux__
+using BatchHeader = mmsghdr;
+#else
+struct BatchHeader {
+  msghdr msg_hdr;
+  unsigned int msg_len;
+};
+#endif
+
+// The receive arenas bound by bindReceiveArenas, per thread (each Node
+// environment runs on its own), and recvmmsg headers prepared for them: a
+// call only restores the fields the kernel wrote in the previous one,
+// instead of building 64 headers for what is often a single message.
+struct ReceiveState {
+  napi_env env = nullptr;
+  napi_ref refs[4] = {nullptr, nullptr, nullptr, nullptr};
+  uint8_t* data = nullptr;
+  size_t data_length = 0;
+  int32_t* fds = nullptr;
+  size_t fds_length = 0;  // elements
+  uint8_t* addresses = nullptr;
+  size_t addresses_length = 0;
+  int32_t* info = nullptr;
+  size_t info_length = 0;  // elements
+  // What the prepared headers were built for.
+  size_t slot = 0;
+  bool has_address = false;
+  unsigned char* control = nullptr;
+  size_t control_length = 0;
+  size_t prepared = 0;  // headers [0, prepared) are built
+  size_t dirty = 0;     // headers [0, dirty) were written by the kernel
+  BatchHeader messages[kMaxBatch];
+  iovec iov[kMaxBatch];
+};
+
+ReceiveState& ThreadReceiveState() {
+  static thread_local ReceiveState state;
+  return state;
+}
+
+void ReleaseArenas(ReceiveState* state) {
+  for (napi_ref& ref : state->refs) {
+    if (ref != nullptr) napi_delete_reference(state->env, ref);
+    ref = nullptr;
+  }
+  state->data = nullptr;
+  state->fds = nullptr;
+  state->addresses = nullptr;
+  state->info = nullptr;
+  state->data_length = state->fds_length = 0;
+  state->addresses_length = state->info_length = 0;
+  state->prepared = state->dirty = 0;
+}
+
+// Environment cleanup hook: drops the references while they are valid.
+void UnbindArenas(void* arg) {
+  ReceiveState* state = static_cast<ReceiveState*>(arg);
+  ReleaseArenas(state);
+  state->env = nullptr;
+}
+
+}  // namespace
+
+Napi::Value BindReceiveArenas(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array data, addresses;
+  Napi::Int32Array fds, slots;
+  if (!ReadBytes(info, 0, "arena", &data) ||
+      !ReadInt32Array(info, 1, "fdsOut", 0, &fds) ||
+      !ReadBytes(info, 2, "addrOut", &addresses) ||
+      !ReadInt32Array(info, 3, "info", 0, &slots)) {
+    return Napi::Value();
+  }
+  ReceiveState& state = ThreadReceiveState();
+  if (state.env != env) {
+    if (state.env != nullptr) {
+      ThrowTypeError(env, "receive arenas are bound by another environment");
+      return Napi::Value();
+    }
+    if (napi_add_env_cleanup_hook(env, UnbindArenas, &state) != napi_ok) {
+      return Napi::Value();
+    }
+    state.env = env;
+  }
+  ReleaseArenas(&state);
+  napi_value values[4] = {data, fds, addresses, slots};
+  for (size_t i = 0; i < 4; i++) {
+    napi_create_reference(env, values[i], 1, &state.refs[i]);
+  }
+  state.data = data.Data();
+  state.data_length = data.ByteLength();
+  state.fds = fds.Data();
+  state.fds_length = fds.ElementLength();
+  state.addresses = addresses.Data();
+  state.addresses_length = addresses.ByteLength();
+  state.info = slots.Data();
+  state.info_length = slots.ElementLength();
+  return env.Undefined();
+}
+
 Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t fd = 0;
-  Napi::Uint8Array arena;
   size_t slot = 0;
   size_t count = 0;
-  Napi::Int32Array fds_out;
   size_t fd_slot = 0;
-  Napi::Int32Array out;
-  if (!ReadInt32(info, 0, "fd", &fd) || !ReadBytes(info, 1, "arena", &arena) ||
-      !ReadSize(info, 2, "slot", &slot) || !ReadCount(info, 3, &count) ||
-      !ReadInt32Array(info, 4, "fdsOut", 0, &fds_out) ||
-      !ReadSize(info, 5, "fdSlot", &fd_slot) ||
-      !ReadInt32Array(info, 7, "info", 0, &out)) {
+  if (!ReadInt32(info, 0, "fd", &fd) || !ReadSize(info, 1, "slot", &slot) ||
+      !ReadCount(info, 2, &count) || !ReadSize(info, 3, "fdSlot", &fd_slot)) {
     return Napi::Value();
   }
-  bool has_address = false;
-  Napi::Uint8Array address_out;
-  if (!ReadOptionalBytes(info, 6, "addrOut", &has_address, &address_out)) {
+  if (!info[4].IsBoolean()) {
+    ThrowTypeError(env, "withAddresses must be a boolean");
     return Napi::Value();
   }
-  if (slot == 0 || arena.ByteLength() / slot < count) {
+  bool has_address = info[4].As<Napi::Boolean>().Value();
+  ReceiveState& state = ThreadReceiveState();
+  if (state.env != env || state.data == nullptr) {
+    ThrowTypeError(env, "bindReceiveArenas first");
+    return Napi::Value();
+  }
+  if (slot == 0 || state.data_length / slot < count) {
     ThrowTypeError(env, "arena must hold count slots");
     return Napi::Value();
   }
   if (fd_slot > kMaxDescriptorArgument ||
-      (fd_slot > 0 && fds_out.ElementLength() / fd_slot < count)) {
+      (fd_slot > 0 && state.fds_length / fd_slot < count)) {
     ThrowTypeError(env, "fdsOut must hold count slots of at most 1012");
     return Napi::Value();
   }
-  unsigned char* addresses = nullptr;
-  if (has_address) {
-    if (address_out.ByteLength() / kAddressSlot < count) {
-      ThrowTypeError(env, "addrOut must hold count slots of 128 bytes");
-      return Napi::Value();
-    }
-    addresses = address_out.Data();
+  if (has_address && state.addresses_length / kAddressSlot < count) {
+    ThrowTypeError(env, "addrOut must hold count slots of 128 bytes");
+    return Napi::Value();
   }
-  if (out.ElementLength() / kInfoStride < count) {
+  if (state.info_length / kInfoStride < count) {
     ThrowTypeError(env, "info must hold 9 slots per message");
     return Napi::Value();
   }
 
   size_t control_length = ControlSpace(fd_slot);
   unsigned char* control = BatchControl(control_length * count);
-  iovec iov[kMaxBatch];
-  auto header = [&](msghdr* message, size_t i) {
+  if (slot != state.slot || has_address != state.has_address ||
+      control != state.control || control_length != state.control_length) {
+    state.slot = slot;
+    state.has_address = has_address;
+    state.control = control;
+    state.control_length = control_length;
+    state.prepared = state.dirty = 0;
+  }
+  BatchHeader* messages = state.messages;
+  // Restore what the kernel wrote last time; build headers never used yet.
+  for (size_t i = 0; i < std::min(state.dirty, state.prepared); i++) {
+    msghdr* message = &messages[i].msg_hdr;
+    if (has_address) message->msg_namelen = static_cast<socklen_t>(kAddressSlot);
+    message->msg_controllen =
+        static_cast<decltype(message->msg_controllen)>(control_length);
+    message->msg_flags = 0;
+    messages[i].msg_len = 0;
+  }
+  for (size_t i = state.prepared; i < count; i++) {
+    msghdr* message = &messages[i].msg_hdr;
     std::memset(message, 0, sizeof(*message));
-    iov[i].iov_base = arena.Data() + i * slot;
-    iov[i].iov_len = slot;
-    message->msg_iov = &iov[i];
+    state.iov[i].iov_base = state.data + i * slot;
+    state.iov[i].iov_len = slot;
+    message->msg_iov = &state.iov[i];
     message->msg_iovlen = 1;
     if (has_address) {
-      message->msg_name = addresses + i * kAddressSlot;
+      message->msg_name = state.addresses + i * kAddressSlot;
       message->msg_namelen = static_cast<socklen_t>(kAddressSlot);
     }
     if (control_length > 0) {
@@ -197,46 +312,48 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       message->msg_controllen =
           static_cast<decltype(message->msg_controllen)>(control_length);
     }
-  };
-  int flags = MSG_DONTWAIT | UNIXSOCK_RECV_CLOEXEC | UNIXSOCK_RECV_REAL_LENGTH;
-  size_t received = 0;
-  msghdr* headers[kMaxBatch];
-  size_t lengths[kMaxBatch];
-#ifdef __linux__
-  mmsghdr messages[kMaxBatch];
-  for (size_t i = 0; i < count; i++) {
-    header(&messages[i].msg_hdr, i);
     messages[i].msg_len = 0;
   }
-  int r = RetryOnEintr([&] {
-    return recvmmsg(fd, messages, static_cast<unsigned int>(count), flags,
-                    nullptr);
-  });
+  state.prepared = std::max(state.prepared, count);
+
+  int flags = MSG_DONTWAIT | UNIXSOCK_RECV_CLOEXEC | UNIXSOCK_RECV_REAL_LENGTH;
+  size_t received = 0;
+#ifdef __linux__
+  // One message: recvmsg, which skips recvmmsg's batch bookkeeping.
+  int r = count == 1 ? static_cast<int>(RetryOnEintr([&] {
+    return recvmsg(fd, &messages[0].msg_hdr, flags);
+  }))
+                     : RetryOnEintr([&] {
+                         return recvmmsg(fd, messages,
+                                         static_cast<unsigned int>(count),
+                                         flags, nullptr);
+                       });
+  if (count == 1 && r >= 0) {
+    messages[0].msg_len = static_cast<unsigned int>(r);
+    r = 1;
+  }
+  // The kernel writes back the headers it received into (and, to be safe,
+  // the one it failed on).
+  state.dirty = r < 0 ? count : std::min(count, static_cast<size_t>(r) + 1);
   if (r == -1) return NumberResult(env, -static_cast<double>(errno));
   received = static_cast<size_t>(r);
-  for (size_t i = 0; i < received; i++) {
-    headers[i] = &messages[i].msg_hdr;
-    lengths[i] = messages[i].msg_len;
-  }
 #else
   // One at a time: an error after the first message would be lost here.
-  msghdr message;
-  header(&message, 0);
-  ssize_t r = RetryOnEintr([&] { return recvmsg(fd, &message, flags); });
+  ssize_t r = RetryOnEintr([&] { return recvmsg(fd, &messages[0].msg_hdr, flags); });
+  state.dirty = 1;
   if (r == -1) return NumberResult(env, -static_cast<double>(errno));
+  messages[0].msg_len = static_cast<unsigned int>(r);
   received = 1;
-  headers[0] = &message;
-  lengths[0] = static_cast<size_t>(r);
 #endif
 
-  int32_t* slots = out.Data();
   for (size_t i = 0; i < received; i++) {
-    msghdr* message = headers[i];
-    int32_t* s = slots + i * kInfoStride;
+    msghdr* message = &messages[i].msg_hdr;
+    size_t length = messages[i].msg_len;
+    int32_t* s = state.info + i * kInfoStride;
     // Every descriptor the kernel installed ends up in fdsOut or closed.
     ReceivedControl taken;
     TakeControl(message, control_length,
-                fd_slot > 0 ? fds_out.Data() + i * fd_slot : nullptr, fd_slot,
+                fd_slot > 0 ? state.fds + i * fd_slot : nullptr, fd_slot,
                 &taken);
     int32_t result_flags = 0;
     if (message->msg_flags & MSG_TRUNC) result_flags |= kFlagTruncated;
@@ -245,7 +362,7 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     if (has_address) {
       address_length = std::min<size_t>(message->msg_namelen, kAddressSlot);
     }
-    s[0] = static_cast<int32_t>(std::min(lengths[i], slot));
+    s[0] = static_cast<int32_t>(std::min(length, slot));
     s[1] = result_flags;
     s[2] = static_cast<int32_t>(taken.count);
     s[3] = static_cast<int32_t>(address_length);
@@ -253,7 +370,7 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     s[5] = taken.pid;
     s[6] = taken.uid;
     s[7] = taken.gid;
-    s[8] = static_cast<int32_t>(std::min<size_t>(lengths[i], INT32_MAX));
+    s[8] = static_cast<int32_t>(std::min<size_t>(length, INT32_MAX));
   }
   return NumberResult(env, static_cast<double>(received));
 }

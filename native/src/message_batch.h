@@ -17,16 +17,23 @@ namespace unixsock {
 // kernel refuses: when none went, that message's -errno.
 Napi::Value SendMessages(const Napi::CallbackInfo& info);
 
-// receiveMessages(fd, arena: Uint8Array, slot, count, fdsOut: Int32Array,
-//                 fdSlot, addrOut: Uint8Array | null, info: Int32Array)
+// bindReceiveArenas(arena: Uint8Array, fdsOut: Int32Array, addrOut: Uint8Array,
+//                   info: Int32Array) -> undefined.
+// Where receiveMessages puts what it receives, until the next bind: held by
+// this thread's environment (referenced, so they stay alive), read once here
+// instead of four typed-array look-ups per receive.
+Napi::Value BindReceiveArenas(const Napi::CallbackInfo& info);
+
+// receiveMessages(fd, slot, count, fdSlot, withAddresses: boolean)
 //   -> messages received (>= 1) | -errno.
-// Message i lands in arena[i*slot, (i+1)*slot), its descriptors in
-// fdsOut[i*fdSlot, i*fdSlot + fdCount) (fdSlot <= 4 * SCM_MAX_FD; any beyond
-// are closed and flagged), its sender's address in addrOut[i*128, ...) and
-// info[i*9, i*9 + 9) = [copied, flags, fdCount, addressLength,
-// hasCredentials, pid, uid, gid] as for receiveMessage, then the message's
-// real length (Linux; elsewhere the bytes copied). count <= 64.
-// A seqpacket end of stream may fill several slots with 0-length messages.
+// Into the bound arenas: message i lands in arena[i*slot, (i+1)*slot), its
+// descriptors in fdsOut[i*fdSlot, i*fdSlot + fdCount) (fdSlot <= 4 *
+// SCM_MAX_FD; any beyond are closed and flagged), its sender's address (when
+// withAddresses) in addrOut[i*128, ...) and info[i*9, i*9 + 9) = [copied,
+// flags, fdCount, addressLength, hasCredentials, pid, uid, gid] as for
+// receiveMessage, then the message's real length (Linux; elsewhere the bytes
+// copied). count <= 64. A seqpacket end of stream may fill several slots
+// with 0-length messages.
 Napi::Value ReceiveMessages(const Napi::CallbackInfo& info);
 
 }  // namespace unixsock
