@@ -2,14 +2,18 @@
 // processes (this one is the client; bench/stream-peer.js serves):
 //   throughput with 64 B, 64 KiB and 1 MiB writes (MB/s; bytes counted by the peer)
 //   64-byte ping-pong (round trips/s)
-//   accept rate (connections/s, 8 concurrent connectors)
+//   accept rate (connections/s): 8 C connectors (bench/c/stream.c connect)
+//     against each library's server, so the server is what is measured
+//   connect + accept with each library's own client (8 concurrent connects;
+//     here the Node client is the slower side, so this row mostly measures
+//     the client; no bar)
 // Bars (issue "Stream sockets"): 64 KiB throughput >= 1.1x net, ping-pong
 // >= 1.0x net, accept rate >= 1.2x net. Each case runs one warm-up and then
 // UNIXSOCK_BENCH_REPS (default 9) times per library, alternating; medians are
 // reported. The C column is bench/c/stream.c, the kernel's limit.
 // UNIXSOCK_BENCH_CASES=ping,accept runs only the cases whose names contain
 // one of the comma-separated words.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -26,6 +30,8 @@ const PEER = fileURLToPath(new URL('./stream-peer.js', import.meta.url));
 const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
 const LIBS: Lib[] = ['net', 'unixsock'];
 const ONLY = (process.env.UNIXSOCK_BENCH_CASES ?? '').split(',').filter((w) => w !== '');
+/** bench/c/stream.c, compiled by run(); undefined without a C compiler. */
+let cExe: string | undefined;
 
 async function startPeer(lib: Lib, mode: string, path: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [PEER, lib, mode, path], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -106,6 +112,16 @@ async function acceptRate(lib: Lib, path: string, count: number): Promise<number
   return count / ((performance.now() - start) / 1000);
 }
 
+/** Connections per second that 8 C connectors (bench/c/stream.c connect) get from the server on `path`. */
+function cConnectors(path: string, count: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(cExe!, ['connect', path, String(count)], { encoding: 'utf8', timeout: 60_000 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(Number(stdout.trim()));
+    });
+  });
+}
+
 interface Case {
   name: string;
   mode: 'sink' | 'echo' | 'accept';
@@ -114,6 +130,8 @@ interface Case {
   run: (lib: Lib, path: string) => Promise<number>;
   /** Arguments of the C baseline (bench/c/stream.c) after the path. */
   c: [string, ...string[]];
+  /** The case drives the servers with the C program: skipped without a C compiler. */
+  needsC?: boolean;
 }
 
 const CASES: Case[] = [
@@ -121,7 +139,8 @@ const CASES: Case[] = [
   { name: 'throughput, 64 KiB writes', mode: 'sink', unit: 'MB/s', bar: 1.1, run: (l, p) => throughput(l, p, 64 << 10, 256 << 20), c: ['throughput', String(64 << 10), String(256 << 20)] },
   { name: 'throughput, 1 MiB writes', mode: 'sink', unit: 'MB/s', run: (l, p) => throughput(l, p, 1 << 20, 256 << 20), c: ['throughput', String(1 << 20), String(256 << 20)] },
   { name: 'ping-pong, 64 B', mode: 'echo', unit: 'trips/s', bar: 1.0, run: (l, p) => pingPong(l, p, 500), c: ['pingpong', '500'] },
-  { name: 'accept rate', mode: 'accept', unit: 'conn/s', bar: 1.2, run: (l, p) => acceptRate(l, p, 3000), c: ['accept', '3000'] },
+  { name: 'accept rate', mode: 'accept', unit: 'conn/s', bar: 1.2, needsC: true, run: (_l, p) => cConnectors(p, 6000), c: ['accept', '6000'] },
+  { name: 'connect + accept, own client', mode: 'accept', unit: 'conn/s', run: (l, p) => acceptRate(l, p, 3000), c: ['accept', '3000'] },
 ];
 
 /** The C baseline's median for a case, or undefined without a C compiler. */
@@ -134,11 +153,15 @@ function baseline(exe: string | undefined, c: Case, path: string): number | unde
 export async function run(): Promise<void> {
   const tmp = makeTempDir('us-bs-');
   try {
-    const cExe = compileC('stream', tmp.path);
+    cExe = compileC('stream', tmp.path);
     console.log(`  ${'case'.padEnd(28)} ${'C'.padStart(12)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio   bar`);
     let i = 0;
     for (const c of CASES) {
       if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
+      if (c.needsC === true && cExe === undefined) {
+        console.log(`  ${c.name.padEnd(28)} n/a: needs a C compiler (cc) for its load generator`);
+        continue;
+      }
       // One peer per library for the whole case, warmed up by one unmeasured
       // run each: a fresh process per run would mostly measure the JIT.
       const paths = { net: join(tmp.path, `b${i++}.sock`), unixsock: join(tmp.path, `b${i++}.sock`) };

@@ -4,6 +4,9 @@
 //   stream throughput PATH SIZE TOTAL   MB/s moving TOTAL bytes in SIZE writes
 //   stream pingpong PATH MS             64-byte round trips per second
 //   stream accept PATH COUNT            connections per second (8 connectors)
+//   stream connect PATH COUNT           the same against a server already
+//                                       listening on PATH (a Node peer): the
+//                                       load generator of the accept-rate case
 //
 // Prints one number. The server is a forked child; everything it opened is
 // closed and the path unlinked before exit.
@@ -207,6 +210,8 @@ int main(int argc, char** argv) {
     pid_t server = start_server(path, "accept");
     result = accept_rate(path, atoi(argv[3]));
     stop_server(server, path);
+  } else if (strcmp(what, "connect") == 0) {
+    result = accept_rate(path, atoi(argv[3]));
   } else {
     fprintf(stderr, "unknown case\n");
     return 2;
