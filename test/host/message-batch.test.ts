@@ -64,6 +64,76 @@ test('write() and send() should keep one order, and writeTo() should reach its a
   await server.close();
 });
 
+test('writes inside a message handler should all go out, in order, to its own socket and to others', async () => {
+  // A's handler writes back to B several times per message (flushed when A's
+  // poll callback returns) and also to C (another channel: flushed in a microtask).
+  const [a, b] = socketPair({ type: 'datagram' });
+  const [c, d] = socketPair({ type: 'datagram' });
+  a.on('message', (data: Buffer) => {
+    const i = numberOf(data);
+    for (let k = 0; k < 3; k++) a.write(numbered(i * 3 + k));
+    c.write(numbered(i));
+  });
+  const fromA: number[] = [];
+  const fromC: number[] = [];
+  const count = 200;
+  const doneA = within(new Promise<void>((resolve) => b.on('message', (m: Buffer) => {
+    fromA.push(numberOf(m));
+    if (fromA.length === count * 3) resolve();
+  })), 10000, 'the replies');
+  const doneC = within(new Promise<void>((resolve) => d.on('message', (m: Buffer) => {
+    fromC.push(numberOf(m));
+    if (fromC.length === count) resolve();
+  })), 10000, 'the forwards');
+  // Let reading start, then send in bursts so one callback sees several messages.
+  await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < count; i++) b.write(numbered(i));
+  await Promise.all([doneA, doneC]);
+  assert.equal(fromA, Array.from({ length: count * 3 }, (_, i) => i));
+  assert.equal(fromC, Array.from({ length: count }, (_, i) => i));
+  for (const s of [a, b, c, d]) await s.close();
+});
+
+test('a message handler that throws should not strand what it wrote', async () => {
+  // The throw reaches uncaughtException (as from any event source); the
+  // socket keeps working and the write made before it still goes out.
+  const [a, b] = socketPair({ type: 'datagram' });
+  const errors: Error[] = [];
+  const onUncaught = (err: Error): void => { errors.push(err); };
+  const previous = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', onUncaught);
+  try {
+    a.on('message', (data: Buffer) => {
+      a.write(Buffer.concat([Buffer.from('re:'), data]));
+      if (data.toString() === 'boom') throw new Error('handler failed');
+    });
+    const replies: string[] = [];
+    let wake: () => void = () => {};
+    b.on('message', (m: Buffer) => {
+      replies.push(m.toString());
+      wake();
+    });
+    const reply = (): Promise<void> => within(new Promise<void>((resolve) => { wake = resolve; }), 2000, 'a reply');
+    await new Promise((r) => setTimeout(r, 10));
+    // The reply written before the throw arrives on its own, not with the next event.
+    let next = reply();
+    b.write('boom');
+    await next;
+    next = reply();
+    b.write('after');
+    await next;
+    assert.equal(replies, ['re:boom', 're:after']);
+    assert.is(errors.length, 1);
+    assert.is(errors[0]!.message, 'handler failed');
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    for (const l of previous) process.on('uncaughtException', l);
+    await a.close();
+    await b.close();
+  }
+});
+
 test('write() failures should reach the callback, or the error event without one', async () => {
   const [a, b] = socketPair({ type: 'datagram' });
   const huge = Buffer.alloc(4 << 20);
