@@ -66,6 +66,10 @@ export class UnixSocket extends Duplex {
   #reading = false;
   /** maxDescriptors: the engine's receive capacity while a 'descriptors' listener is attached. */
   #capacity = 0;
+  /** A 'descriptors' listener asked for the capacity (applied when the engine opens). */
+  #wantDescriptors = false;
+  #readCap: number | undefined;
+  #unrefed = false;
 
   /** @internal Use connect(), accept() or socketPair(). */
   constructor(owner: Owner | undefined, fd: number, options: UnixSocketOptions = {}) {
@@ -74,8 +78,7 @@ export class UnixSocket extends Duplex {
     this.#fd = fd;
     // A socket without a descriptor only exists to report a failed connect.
     if (fd >= 0) {
-      this.#engine = new native.StreamEngine(fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
-      if (options.readCap !== undefined) this.#engine.setReadCap(options.readCap);
+      this.#readCap = options.readCap;
       // Without a 'descriptors' listener received descriptors are closed at
       // once, which plain recv(2) does in the kernel: recvmsg (with room for
       // `maxDescriptors`) only once someone listens, back to recv when
@@ -84,10 +87,29 @@ export class UnixSocket extends Duplex {
       this.#capacity = options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS;
       if (this.#capacity > 0) {
         this.on('newListener', (event) => {
-          if (event === 'descriptors') this.#engine?.setDescriptorCapacity(this.#capacity);
+          if (event !== 'descriptors') return;
+          this.#wantDescriptors = true;
+          this.#engine?.setDescriptorCapacity(this.#capacity);
         });
       }
     }
+  }
+
+  /**
+   * The native engine (one uv_poll on the descriptor), opened at the first
+   * read, write or end: a connection closed before any I/O (refused by the
+   * application, a probe) never pays for a poll handle. Undefined without a
+   * descriptor or once destroyed.
+   */
+  #open(): StreamEngine | undefined {
+    if (this.#engine === undefined && this.#fd >= 0) {
+      const engine = new native.StreamEngine(this.#fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
+      if (this.#readCap !== undefined) engine.setReadCap(this.#readCap);
+      if (this.#wantDescriptors) engine.setDescriptorCapacity(this.#capacity);
+      if (this.#unrefed) engine.unref();
+      this.#engine = engine;
+    }
+    return this.#engine;
   }
 
   #onEvent(type: number, a: unknown, b?: number[], c?: boolean): void {
@@ -123,6 +145,7 @@ export class UnixSocket extends Duplex {
   #onDescriptors(fds: number[], length: number, truncated: boolean): void {
     if (this.listenerCount('descriptors') === 0) {
       for (const fd of fds) native.close(fd);
+      this.#wantDescriptors = false;
       this.#engine?.setDescriptorCapacity(0);
       return;
     }
@@ -131,18 +154,21 @@ export class UnixSocket extends Duplex {
   }
 
   override _read(): void {
-    if (this.#reading || this.#engine === undefined) return;
+    if (this.#reading) return;
+    const engine = this.#open();
+    if (engine === undefined) return;
     this.#reading = true;
-    this.#engine.readStart();
+    engine.readStart();
   }
 
   #send(data: Buffer | Buffer[], cb: (err?: Error | null) => void, fds?: Int32Array): void {
-    if (this.#engine === undefined) {
+    const engine = this.#open();
+    if (engine === undefined) {
       cb(failureError({ kind: 'invalid-state' }));
       return;
     }
     const id = this.#nextId++;
-    const r = this.#engine.write(data, id, fds);
+    const r = engine.write(data, id, fds);
     if (r === 1) cb();
     else if (r === 0) this.#pending.set(id, cb);
     else cb(errnoError(r, fds === undefined ? 'write' : 'sendmsg'));
@@ -204,7 +230,7 @@ export class UnixSocket extends Duplex {
     // Nothing in flight in the Writable: straight to the engine, which keeps
     // the order with later writes and duplicates only what it must queue; a
     // refusal (EBADF, EPIPE) rejects without touching the stream.
-    const engine = this.#engine;
+    const engine = this.writableLength === 0 && !this.destroyed ? this.#open() : undefined;
     if (engine !== undefined && this.writableLength === 0 && this.writableCorked === 0 && !this.writableEnded && !this.destroyed) {
       const id = this.#nextId++;
       const r = engine.write(parts, id, fds);
@@ -236,11 +262,12 @@ export class UnixSocket extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.#engine === undefined) {
+    const engine = this.#open();
+    if (engine === undefined) {
       cb();
       return;
     }
-    const r = this.#engine.shutdownWrite();
+    const r = engine.shutdownWrite();
     if (r === 1) this.#finalCallback = cb;
     // ENOTCONN: the peer is already gone, so there is nothing left to shut down.
     else cb(r < 0 && r !== ENOTCONN ? errnoError(r, 'shutdown') : null);
@@ -301,11 +328,13 @@ export class UnixSocket extends Duplex {
 
   /** Let the event loop exit while this socket is open. */
   unref(): this {
+    this.#unrefed = true;
     this.#engine?.unref();
     return this;
   }
 
   ref(): this {
+    this.#unrefed = false;
     this.#engine?.ref();
     return this;
   }
