@@ -25,32 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define SIZE 64
 
 static int passcred;
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void die(const char* what) {
-  perror(what);
-  exit(1);
-}
-
-static struct sockaddr_un address(const char* path) {
-  struct sockaddr_un a;
-  memset(&a, 0, sizeof(a));
-  a.sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof(a.sun_path)) {
-    fprintf(stderr, "path too long\n");
-    exit(1);
-  }
-  strcpy(a.sun_path, path);
-  return a;
-}
 
 static int open_socket(int type) {
   int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
@@ -221,11 +200,18 @@ static void stop_server(pid_t pid, const char* path) {
   unlink(path);
 }
 
-static void check_reply(const char* reply, long long count) {
+// Waits for the receiver's count on fd, exits unless it is `count`; the
+// seconds since `start`.
+static double await_count(int fd, long long count, double start) {
+  char reply[32] = {0};
+  long long ignored = 0;
+  if (receive(fd, reply, sizeof(reply) - 1, NULL, NULL, &ignored) <= 0) die("recv reply");
+  double seconds = now() - start;
   if (atoll(reply) != count || strncmp(reply, "bad", 3) == 0) {
     fprintf(stderr, "peer counted %s of %lld\n", reply, count);
     exit(1);
   }
+  return seconds;
 }
 
 static double connected_rate(const char* path, int type, long long count, int with_fds) {
@@ -240,11 +226,7 @@ static double connected_rate(const char* path, int type, long long count, int wi
     else send_all(fd, msg, sizeof(msg));
   }
   shutdown(fd, SHUT_WR);
-  char reply[32] = {0};
-  long long ignored = 0;
-  if (receive(fd, reply, sizeof(reply) - 1, NULL, NULL, &ignored) <= 0) die("recv reply");
-  double seconds = now() - start;
-  check_reply(reply, count);
+  double seconds = await_count(fd, count, start);
   close(fd);
   if (passed >= 0) close(passed);
   return count / seconds;
@@ -266,11 +248,7 @@ static double dgram_rate(const char* path, long long count) {
   double start = now();
   for (long long i = 0; i < count; i++) send_all(fd, msg, sizeof(msg));
   send_all(fd, "end", 3);
-  char reply[32] = {0};
-  long long ignored = 0;
-  if (receive(fd, reply, sizeof(reply) - 1, NULL, NULL, &ignored) <= 0) die("recv reply");
-  double seconds = now() - start;
-  check_reply(reply, count);
+  double seconds = await_count(fd, count, start);
   close(fd);
   unlink(client_path);
   return count / seconds;

@@ -22,28 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void die(const char* what) {
-  perror(what);
-  exit(1);
-}
-
-static struct sockaddr_un address(const char* path) {
-  struct sockaddr_un a;
-  memset(&a, 0, sizeof(a));
-  a.sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof(a.sun_path)) {
-    fprintf(stderr, "path too long\n");
-    exit(1);
-  }
-  strcpy(a.sun_path, path);
-  return a;
-}
+#include "common.h"
 
 static int dial(const char* path) {
   struct sockaddr_un a = address(path);
