@@ -66,8 +66,6 @@ export class UnixSocket extends Duplex {
   #reading = false;
   /** maxDescriptors: the engine's receive capacity while a 'descriptors' listener is attached. */
   #capacity = 0;
-  /** A 'descriptors' listener asked for the capacity (applied when the engine opens). */
-  #wantDescriptors = false;
   #readCap: number | undefined;
   #unrefed = false;
 
@@ -87,9 +85,7 @@ export class UnixSocket extends Duplex {
       this.#capacity = options.maxDescriptors ?? DEFAULT_MAX_DESCRIPTORS;
       if (this.#capacity > 0) {
         this.on('newListener', (event) => {
-          if (event !== 'descriptors') return;
-          this.#wantDescriptors = true;
-          this.#engine?.setDescriptorCapacity(this.#capacity);
+          if (event === 'descriptors') this.#engine?.setDescriptorCapacity(this.#capacity);
         });
       }
     }
@@ -105,7 +101,7 @@ export class UnixSocket extends Duplex {
     if (this.#engine === undefined && this.#fd >= 0) {
       const engine = new native.StreamEngine(this.#fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
       if (this.#readCap !== undefined) engine.setReadCap(this.#readCap);
-      if (this.#wantDescriptors) engine.setDescriptorCapacity(this.#capacity);
+      if (this.#capacity > 0 && this.listenerCount('descriptors') > 0) engine.setDescriptorCapacity(this.#capacity);
       if (this.#unrefed) engine.unref();
       this.#engine = engine;
     }
@@ -145,7 +141,6 @@ export class UnixSocket extends Duplex {
   #onDescriptors(fds: number[], length: number, truncated: boolean): void {
     if (this.listenerCount('descriptors') === 0) {
       for (const fd of fds) native.close(fd);
-      this.#wantDescriptors = false;
       this.#engine?.setDescriptorCapacity(0);
       return;
     }
@@ -230,8 +225,9 @@ export class UnixSocket extends Duplex {
     // Nothing in flight in the Writable: straight to the engine, which keeps
     // the order with later writes and duplicates only what it must queue; a
     // refusal (EBADF, EPIPE) rejects without touching the stream.
-    const engine = this.writableLength === 0 && !this.destroyed ? this.#open() : undefined;
-    if (engine !== undefined && this.writableLength === 0 && this.writableCorked === 0 && !this.writableEnded && !this.destroyed) {
+    const idle = this.writableLength === 0 && this.writableCorked === 0 && !this.writableEnded && !this.destroyed;
+    const engine = idle ? this.#open() : undefined;
+    if (engine !== undefined) {
       const id = this.#nextId++;
       const r = engine.write(parts, id, fds);
       if (r === 1) return Promise.resolve();

@@ -276,6 +276,10 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
 
+#ifndef __linux__
+  // No recvmmsg: one message per call (an error after a first would be lost).
+  count = 1;
+#endif
   size_t control_length = ControlSpace(fd_slot);
   unsigned char* control = BatchControl(control_length * count);
   if (slot != state.slot || has_address != state.has_address ||
@@ -318,33 +322,24 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
 
   int flags = MSG_DONTWAIT | UNIXSOCK_RECV_CLOEXEC | UNIXSOCK_RECV_REAL_LENGTH;
   size_t received = 0;
+  int r = -1;
+  if (count == 1) {
+    // One message: recvmsg, which skips recvmmsg's batch bookkeeping.
+    ssize_t n = RetryOnEintr([&] { return recvmsg(fd, &messages[0].msg_hdr, flags); });
+    if (n >= 0) messages[0].msg_len = static_cast<unsigned int>(n);
+    r = n < 0 ? -1 : 1;
+  } else {
 #ifdef __linux__
-  // One message: recvmsg, which skips recvmmsg's batch bookkeeping.
-  int r = count == 1 ? static_cast<int>(RetryOnEintr([&] {
-    return recvmsg(fd, &messages[0].msg_hdr, flags);
-  }))
-                     : RetryOnEintr([&] {
-                         return recvmmsg(fd, messages,
-                                         static_cast<unsigned int>(count),
-                                         flags, nullptr);
-                       });
-  if (count == 1 && r >= 0) {
-    messages[0].msg_len = static_cast<unsigned int>(r);
-    r = 1;
+    r = RetryOnEintr([&] {
+      return recvmmsg(fd, messages, static_cast<unsigned int>(count), flags, nullptr);
+    });
+#endif
   }
   // The kernel writes back the headers it received into (and, to be safe,
   // the one it failed on).
   state.dirty = r < 0 ? count : std::min(count, static_cast<size_t>(r) + 1);
   if (r == -1) return NumberResult(env, -static_cast<double>(errno));
   received = static_cast<size_t>(r);
-#else
-  // One at a time: an error after the first message would be lost here.
-  ssize_t r = RetryOnEintr([&] { return recvmsg(fd, &messages[0].msg_hdr, flags); });
-  state.dirty = 1;
-  if (r == -1) return NumberResult(env, -static_cast<double>(errno));
-  messages[0].msg_len = static_cast<unsigned int>(r);
-  received = 1;
-#endif
 
   for (size_t i = 0; i < received; i++) {
     msghdr* message = &messages[i].msg_hdr;
