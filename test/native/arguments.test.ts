@@ -2,6 +2,7 @@
 // TypeError from the shim instead of crashing or reaching the kernel.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { socketPair } from '../../host/index.js';
 import { native, SOCKET_TYPE } from '../../host/native.js';
 import type { NativeBinding } from '../../host/native.js';
 import { throwsTypeError } from './_support.js';
@@ -78,6 +79,33 @@ Arguments('should propagate an exception thrown by a writev element getter', () 
     enumerable: true,
   });
   assert.throws(() => native.writev(fds[0]!, list), (error: unknown) => error instanceof RangeError);
+});
+
+Arguments('should throw TypeError from bindReceiveArenas/receiveMessages misused, and keep the bound arenas', async () => {
+  const exchange = async (): Promise<string> => {
+    const [a, b] = socketPair({ type: 'datagram' });
+    const got = new Promise<string>((resolve) => b.once('message', (d: Buffer) => resolve(d.toString())));
+    await a.send('still receiving');
+    const text = await got;
+    await a.close();
+    await b.close();
+    return text;
+  };
+  assert.is(await exchange(), 'still receiving');
+  // Every call here throws before it changes anything: the channels of this
+  // process keep receiving into the arenas they bound.
+  throwsTypeError(() => loose.bindReceiveArenas('arena', new Int32Array(1), new Uint8Array(128), new Int32Array(9)), 'bindReceiveArenas(string, ...)');
+  throwsTypeError(() => loose.bindReceiveArenas(new Uint8Array(64), new Uint8Array(4), new Uint8Array(128), new Int32Array(9)), 'bindReceiveArenas with a Uint8Array fdsOut');
+  throwsTypeError(() => loose.bindReceiveArenas(new Uint8Array(64), new Int32Array(1), null, new Int32Array(9)), 'bindReceiveArenas with no addrOut');
+  throwsTypeError(() => loose.bindReceiveArenas(new Uint8Array(64), new Int32Array(1), new Uint8Array(128)), 'bindReceiveArenas without info');
+  throwsTypeError(() => loose.receiveMessages('0', 64, 1, 0, false), 'receiveMessages(string fd)');
+  throwsTypeError(() => loose.receiveMessages(fds[0], 64, 0, 0, false), 'count 0');
+  throwsTypeError(() => loose.receiveMessages(fds[0], 64, 65, 0, false), 'count 65');
+  throwsTypeError(() => loose.receiveMessages(fds[0], 64, 1, 0, 'yes'), 'withAddresses not a boolean');
+  throwsTypeError(() => loose.receiveMessages(fds[0], 0, 1, 0, false), 'slot 0');
+  throwsTypeError(() => loose.receiveMessages(fds[0], 2 ** 40, 1, 0, false), 'a slot larger than any arena');
+  throwsTypeError(() => loose.receiveMessages(fds[0], 64, 1, 5000, false), 'fdSlot past 4 * SCM_MAX_FD');
+  assert.is(await exchange(), 'still receiving');
 });
 
 Arguments('should throw TypeError from the Poller constructor and methods misused', () => {
