@@ -30,6 +30,27 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * The interquartile range [p25, p75] of the per-repetition ratios a[i] / b[i]
+ * (repetition i of both libraries ran back to back): how far the machine's
+ * noise moves a ratio, printed beside the ratio of medians.
+ */
+export function pairedSpread(a: number[], b: number[]): [number, number] {
+  const ratios = a.map((x, i) => x / b[i]!).sort((x, y) => x - y);
+  const at = (q: number): number => {
+    const pos = (ratios.length - 1) * q;
+    const lo = Math.floor(pos);
+    const hi = Math.min(lo + 1, ratios.length - 1);
+    return ratios[lo]! + (ratios[hi]! - ratios[lo]!) * (pos - lo);
+  };
+  return [at(0.25), at(0.75)];
+}
+
+/** "[0.91-1.04]": a pairedSpread for a table. */
+export function spreadText([lo, hi]: [number, number]): string {
+  return `[${lo.toFixed(2)}-${hi.toFixed(2)}]`;
+}
+
 /** A table row: name, ns/op, ops/s, ratio to the baseline row. */
 export function table(title: string, rows: (Measurement | { name: string; ns: number | undefined })[], baseline: string): string {
   const base = rows.find((r) => r.name === baseline)?.ns;

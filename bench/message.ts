@@ -22,8 +22,10 @@
 // The other packages come from bench/package.json (`npm run bench:peers`);
 // a package that is not installed or does not load shows n/a. Each case runs
 // one warm-up and then UNIXSOCK_BENCH_REPS (default 9) times per library,
-// alternating; medians are reported. The C column is bench/c/message.c, the
-// kernel's limit. Sizes: UNIXSOCK_BENCH_MESSAGES (default 100000),
+// alternating; medians are reported, and the ratio is that of the medians.
+// "per-rep IQR" is the interquartile range of the ratios of repetitions run
+// back to back: how far the machine's noise moves the ratio. The C column is
+// bench/c/message.c, the kernel's limit. Sizes: UNIXSOCK_BENCH_MESSAGES (default 100000),
 // UNIXSOCK_BENCH_FDS (20000), UNIXSOCK_BENCH_PINGPONG_MS (500); a run that
 // takes longer than UNIXSOCK_BENCH_TIMEOUT_MS (60000) fails the benchmark.
 // UNIXSOCK_BENCH_CASES=ping,SCM runs only the cases whose names contain one
@@ -36,7 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect, connectSeqpacket, createDatagramSocket, type DatagramSocket, type SeqpacketSocket } from '../host/index.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { compileC, median } from './harness.js';
+import { compileC, median, pairedSpread, spreadText } from './harness.js';
 import { loadPeer, type PeerName, pinUsocket, requirePeer, type UnixDgramSocket } from './message-peer-libs.js';
 import { END, type Lib, MESSAGE_SIZE, type Mode } from './message-peer-protocol.js';
 
@@ -400,7 +402,7 @@ export async function run(): Promise<void> {
   try {
     const cExe = compileC('message', tmp.path);
     console.log(`  ${MESSAGES} messages, ${FDS} descriptors, ${PINGPONG_MS} ms ping-pong per run; ${REPS} runs per library, medians`);
-    console.log(`  ${'case'.padEnd(26)} ${'C'.padStart(10)} ${'other library'.padStart(28)} ${'unixsock'.padStart(10)}  ratio  bar`);
+    console.log(`  ${'case'.padEnd(26)} ${'C'.padStart(10)} ${'other library'.padStart(28)} ${'unixsock'.padStart(10)}  ratio  per-rep IQR  bar`);
     for (const c of CASES) {
       if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
       const loaded = loadPeer(c.peer);
@@ -411,9 +413,10 @@ export async function run(): Promise<void> {
       const o = others === undefined ? undefined : median(others.map((r) => r.rate));
       const lossy = others?.filter((r) => r.missing > 0) ?? [];
       const ratio = o === undefined ? undefined : u / o;
+      const spread = others === undefined ? '' : spreadText(pairedSpread(results.unixsock!.map((r) => r.rate), others.map((r) => r.rate)));
       const verdict = c.bar === undefined ? '' : ratio === undefined ? `bar >= ${c.bar}x` : `${ratio >= c.bar ? 'meets' : 'MISSES'} >= ${c.bar}x`;
       const other = `${c.peer} ${fmt(o)}${lossy.length > 0 ? '*' : ''}`;
-      console.log(`  ${c.name.padEnd(26)} ${fmt(cBaseline).padStart(10)} ${other.padStart(28)} ${fmt(u).padStart(10)}  ${ratio === undefined ? '  n/a' : `${ratio.toFixed(2)}x`}  ${verdict}  (${c.unit})`);
+      console.log(`  ${c.name.padEnd(26)} ${fmt(cBaseline).padStart(10)} ${other.padStart(28)} ${fmt(u).padStart(10)}  ${ratio === undefined ? '  n/a' : `${ratio.toFixed(2)}x`}  ${spread.padEnd(11)}  ${verdict}  (${c.unit})`);
       if ('reason' in loaded) console.log(`    ${c.peer}: ${loaded.reason}`);
       if (lossy.length > 0) {
         const worst = Math.max(...lossy.map((r) => r.missing));

@@ -10,7 +10,10 @@
 // Bars (issue "Stream sockets"): 64 KiB throughput >= 1.1x net, ping-pong
 // >= 1.0x net, accept rate >= 1.2x net. Each case runs one warm-up and then
 // UNIXSOCK_BENCH_REPS (default 9) times per library, alternating; medians are
-// reported. The C column is bench/c/stream.c, the kernel's limit.
+// reported, and the ratio is that of the medians. "per-rep IQR" is the
+// interquartile range of the ratios of repetitions run back to back: how far
+// the machine's noise moves the ratio. The C column is bench/c/stream.c, the
+// kernel's limit.
 // UNIXSOCK_BENCH_CASES=ping,accept runs only the cases whose names contain
 // one of the comma-separated words.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../host/index.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { compileC, median } from './harness.js';
+import { compileC, median, pairedSpread, spreadText } from './harness.js';
 
 type Lib = 'net' | 'unixsock';
 type Sock = net.Socket | Awaited<ReturnType<typeof connect>>;
@@ -154,7 +157,7 @@ export async function run(): Promise<void> {
   const tmp = makeTempDir('us-bs-');
   try {
     cExe = compileC('stream', tmp.path);
-    console.log(`  ${'case'.padEnd(28)} ${'C'.padStart(12)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio   bar`);
+    console.log(`  ${'case'.padEnd(28)} ${'C'.padStart(12)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio  per-rep IQR  bar`);
     let i = 0;
     for (const c of CASES) {
       if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
@@ -180,9 +183,10 @@ export async function run(): Promise<void> {
       const n = median(results.net);
       const u = median(results.unixsock);
       const ratio = u / n;
+      const spread = spreadText(pairedSpread(results.unixsock, results.net));
       const bar = c.bar === undefined ? '' : `${ratio >= c.bar ? 'meets' : 'MISSES'} >= ${c.bar}x`;
       const fmt = (x: number | undefined): string => (x === undefined ? 'n/a' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-      console.log(`  ${c.name.padEnd(28)} ${fmt(cBaseline).padStart(12)} ${fmt(n).padStart(12)} ${fmt(u).padStart(12)}  ${ratio.toFixed(2)}x  ${bar}  (${c.unit})`);
+      console.log(`  ${c.name.padEnd(28)} ${fmt(cBaseline).padStart(12)} ${fmt(n).padStart(12)} ${fmt(u).padStart(12)}  ${ratio.toFixed(2)}x  ${spread.padEnd(11)}  ${bar}  (${c.unit})`);
     }
   } finally {
     tmp.remove();
