@@ -108,9 +108,11 @@ export type StreamEventType = (typeof STREAM_EVENT)[keyof typeof STREAM_EVENT];
 
 /**
  * StreamEngine callback, called with the engine as `this`:
- * - `data` (1): `b` (number[]) and `c` (boolean) only when descriptors came with the chunk
- *   (or were lost, `c` true: over capacity or MSG_CTRUNC; those were closed): the callee owns
- *   them; they were sent with a byte inside this chunk. `a` is a Buffer the callee owns (at most the read cap, default 256 KiB;
+ * - `data` (1): `b` (number[]) and `c` (number[]) only when descriptors came with the bytes
+ *   (or were lost: over capacity or MSG_CTRUNC; those were closed): the callee owns `b`.
+ *   The kernel ends a recv after bytes that carried descriptors; `c` holds 4 numbers per such
+ *   recv: its [start, end) within `a`, how many of `b` (in order) came with it, and 1 when
+ *   some were lost. `a` is a Buffer the callee owns (at most the read cap, default 256 KiB;
  *   one per readable wake-up). Reads of at most 2 KiB are views into a shared 32 KiB
  *   ArrayBuffer, like Buffer.allocUnsafe's pool; larger ones own their memory (reads of
  *   32–256 KiB sit on recycled blocks that return to a pool when the Buffer is collected).

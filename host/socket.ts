@@ -49,10 +49,12 @@ const DEFAULT_MAX_DESCRIPTORS = 253;
  *
  * ### Event: 'data', 'end', 'error', 'close' (stream.Duplex)
  * ### Event: 'descriptors' — `(fds: number[], info: DescriptorsInfo)`
- * Descriptors a peer sent (SCM_RIGHTS), emitted just before the 'data' chunk
- * they came with; the kernel delivers them with the chunk that holds the first
- * byte of the write that carried them, and `info.start`/`info.end` give that
- * chunk's place in the stream. They are yours to close (or adopt with fromFd,
+ * Descriptors a peer sent (SCM_RIGHTS), emitted before the 'data' chunk that
+ * holds the bytes they came with; the kernel delivers them with the read that
+ * holds the first byte of the write that carried them, and
+ * `info.start`/`info.end` give that read's place in the stream. One 'data'
+ * chunk may gather several such reads (up to 64), each with its own event
+ * before it, in order. They are yours to close (or adopt with fromFd,
  * or use with `fs`). Without a listener they are closed at once. Send them
  * with {@link UnixSocket.send}.
  */
@@ -108,10 +110,10 @@ export class UnixSocket extends Duplex {
     return this.#engine;
   }
 
-  #onEvent(type: number, a: unknown, b?: number[], c?: boolean): void {
+  #onEvent(type: number, a: unknown, b?: number[], c?: number[]): void {
     switch (type) {
       case STREAM_EVENT.data:
-        if (b !== undefined) this.#onDescriptors(b, (a as Buffer).length, c === true);
+        if (b !== undefined) this.#onDescriptors(b, c!, (a as Buffer).length);
         if (!this.push(a as Buffer)) {
           this.#reading = false;
           this.#engine?.readStop();
@@ -138,14 +140,27 @@ export class UnixSocket extends Duplex {
     }
   }
 
-  #onDescriptors(fds: number[], length: number, truncated: boolean): void {
-    if (this.listenerCount('descriptors') === 0) {
-      for (const fd of fds) native.close(fd);
-      this.#engine?.setDescriptorCapacity(0);
-      return;
+  /**
+   * The descriptors of one data event of `length` bytes: `chunks` holds, per
+   * recv that brought some, [start, end) within the event's bytes, how many
+   * of `fds` are its own, and 1 when some were lost. A 'descriptors' event
+   * each, in order, before the bytes are pushed; without a listener (or once
+   * destroyed) the rest are closed.
+   */
+  #onDescriptors(fds: number[], chunks: number[], length: number): void {
+    const base = (this.#engine?.bytesRead ?? 0) - length;
+    let next = 0;
+    for (let i = 0; i < chunks.length; i += 4) {
+      const count = chunks[i + 2]!;
+      const mine = fds.slice(next, next + count);
+      next += count;
+      if (this.destroyed || this.listenerCount('descriptors') === 0) {
+        for (const fd of mine) native.close(fd);
+        if (!this.destroyed) this.#engine?.setDescriptorCapacity(0);
+        continue;
+      }
+      this.emit('descriptors', mine, { start: base + chunks[i]!, end: base + chunks[i + 1]!, truncated: chunks[i + 3] === 1 } satisfies DescriptorsInfo);
     }
-    const end = this.#engine?.bytesRead ?? 0;
-    this.emit('descriptors', fds, { start: end - length, end, truncated } satisfies DescriptorsInfo);
   }
 
   override _read(): void {

@@ -50,9 +50,13 @@ constexpr size_t kSlabMaxRead = 2 * 1024;
 // saving the copy; below it one recv into the pool plus a copy is cheaper
 // than the extra syscall.
 constexpr size_t kDirectReadMin = 16 * 1024;
-// Most chunks one readable wakeup emits. A chunk that carried descriptors
-// ends a read, so with one per wakeup every descriptor sent costs a loop turn.
-constexpr int kChunksPerDispatch = 64;
+// The kernel ends a recv after bytes that carried descriptors. One data
+// event gathers up to kChunksPerRead such recvs (a 'descriptors' event each,
+// one push for all their bytes), and a readable wakeup up to kReadsPerDispatch
+// events, so a stream of small writes with descriptors costs neither a loop
+// turn nor a Buffer per descriptor, and the wakeup stays bounded.
+constexpr size_t kChunksPerRead = 64;
+constexpr int kReadsPerDispatch = 4;
 
 // Per-thread read state shared by every engine of the thread (each Node
 // environment runs on its own thread): the receive pool and the slab.
@@ -572,9 +576,9 @@ void StreamEngine::Dispatch(int status, int events) {
     if (emitted_ == before) Fail(env, PendingError(fd_, status));
   } else {
     if ((events & UV_READABLE) && reading_ && !read_done_) {
-      // Chunks that carried descriptors end a read each: take a bounded
-      // number of them per wakeup instead of one.
-      for (int i = 0; i < kChunksPerDispatch && ReadOnce(env); i++) {
+      // Reads stop after kChunksPerRead descriptor chunks: take a bounded
+      // number of such reads per wakeup.
+      for (int i = 0; i < kReadsPerDispatch && ReadOnce(env); i++) {
         if (closing_ || !reading_ || read_done_) break;
       }
     }
@@ -612,15 +616,18 @@ bool StreamEngine::ReadOnce(napi_env env) {
   while (total < read_cap_) {
     size_t wanted = read_cap_ - total;
     bool with_fds = false;
-    ssize_t n = Receive(pool + total, wanted, &with_fds);
+    ssize_t n = Receive(pool + total, wanted, total, &with_fds);
     if (n > 0) {
       total += static_cast<size_t>(n);
-      // A stream recv returns less than asked only once the queue is empty;
-      // after descriptors the kernel stops too, and so do we: they belong
-      // to this chunk.
+      // A stream recv returns less than asked only once the queue is empty,
+      // or after bytes that carried descriptors (noted by Receive): read on
+      // behind those, up to kChunksPerRead of them.
       if (with_fds) {
-        more = true;
-        break;
+        if (chunks_.size() >= 4 * kChunksPerRead) {
+          more = true;
+          break;
+        }
+        continue;
       }
       if (static_cast<size_t>(n) < wanted) break;
       continue;
@@ -676,7 +683,7 @@ bool StreamEngine::ReadDirect(napi_env env) {
     }
   }
   bool with_fds = false;
-  ssize_t n = Receive(data, size, &with_fds);
+  ssize_t n = Receive(data, size, 0, &with_fds);
   if (n <= 0) {
     if (n == 0) {
       read_done_ = true;
@@ -780,7 +787,7 @@ void StreamEngine::Flush(napi_env env) {
 
 void StreamEngine::Fail(napi_env env, int error) {
   CloseAll(&received_fds_);
-  fds_lost_ = false;
+  chunks_.clear();
   if (closing_) return;
   read_done_ = true;
   shutdown_pending_ = false;
@@ -791,7 +798,8 @@ void StreamEngine::Fail(napi_env env, int error) {
   Emit(env, kEventError, value);
 }
 
-ssize_t StreamEngine::Receive(void* data, size_t length, bool* with_fds) {
+ssize_t StreamEngine::Receive(void* data, size_t length, size_t start,
+                              bool* with_fds) {
   *with_fds = false;
   if (fd_capacity_ == 0) {
     return RetryOnEintr([&] { return recv(fd_, data, length, MSG_DONTWAIT); });
@@ -816,36 +824,46 @@ ssize_t StreamEngine::Receive(void* data, size_t length, bool* with_fds) {
   ReceivedControl received;
   TakeControl(&message, control_length, fds, fd_capacity_, &received);
   received_fds_.insert(received_fds_.end(), fds, fds + received.count);
-  if (received.lost) fds_lost_ = true;
   *with_fds = received.count > 0 || received.lost;
+  if (*with_fds) {
+    // Offsets within one data event's Buffer (at most the read cap, 64 MiB).
+    chunks_.insert(chunks_.end(),
+                   {static_cast<uint32_t>(start),
+                    static_cast<uint32_t>(start + static_cast<size_t>(n)),
+                    static_cast<uint32_t>(received.count),
+                    received.lost ? 1u : 0u});
+  }
   return n;
 }
 
 void StreamEngine::EmitData(napi_env env, napi_value buffer) {
-  if (received_fds_.empty() && !fds_lost_) {
+  if (chunks_.empty()) {
     Emit(env, kEventData, buffer);
     return;
   }
-  napi_value fds, lost;
-  if (napi_create_array_with_length(env, received_fds_.size(), &fds) != napi_ok ||
-      napi_get_boolean(env, fds_lost_, &lost) != napi_ok) {
+  napi_value fds, chunks;
+  bool made =
+      napi_create_array_with_length(env, received_fds_.size(), &fds) == napi_ok &&
+      napi_create_array_with_length(env, chunks_.size(), &chunks) == napi_ok;
+  for (size_t i = 0; made && i < received_fds_.size(); i++) {
+    napi_value fd;
+    made = napi_create_int32(env, received_fds_[i], &fd) == napi_ok &&
+           napi_set_element(env, fds, static_cast<uint32_t>(i), fd) == napi_ok;
+  }
+  for (size_t i = 0; made && i < chunks_.size(); i++) {
+    napi_value number;
+    made = napi_create_uint32(env, chunks_[i], &number) == napi_ok &&
+           napi_set_element(env, chunks, static_cast<uint32_t>(i), number) == napi_ok;
+  }
+  if (!made) {
     ClearPendingException(env);
     Fail(env, -ENOMEM);
     return;
   }
-  for (size_t i = 0; i < received_fds_.size(); i++) {
-    napi_value fd;
-    if (napi_create_int32(env, received_fds_[i], &fd) != napi_ok ||
-        napi_set_element(env, fds, static_cast<uint32_t>(i), fd) != napi_ok) {
-      ClearPendingException(env);
-      Fail(env, -ENOMEM);
-      return;
-    }
-  }
   // From here the descriptors are the callee's.
   received_fds_.clear();
-  fds_lost_ = false;
-  Emit(env, kEventData, buffer, fds, lost);
+  chunks_.clear();
+  Emit(env, kEventData, buffer, fds, chunks);
 }
 
 void StreamEngine::Emit(napi_env env, int type, napi_value arg,

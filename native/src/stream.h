@@ -4,11 +4,14 @@
 //   new StreamEngine(fd, onEvent)  uv_poll_init; never throws for OS errors (a
 //                                  failed init is returned by readStart(),
 //                                  write() and shutdownWrite()).
-//   onEvent(type, a, b, c)         1 data (a = Buffer; b = array of received
-//                                  descriptors and c = true when some were
-//                                  lost, only when either happened), 2 end, 3 error
-//                                  (a = -errno), 4 written (a = requestId),
-//                                  5 shutdown (a = 0 | -errno).
+//   onEvent(type, a, b, c)         1 data (a = Buffer; when descriptors came
+//                                  with it, b = array of them and c = their
+//                                  chunks, 4 numbers each: [start, end) of
+//                                  the recv that brought them within a, how
+//                                  many of b are theirs, 1 when some were
+//                                  lost), 2 end, 3 error (a = -errno),
+//                                  4 written (a = requestId), 5 shutdown
+//                                  (a = 0 | -errno).
 //   readStart() / readStop()       watch / stop watching readable; 0 | -errno.
 //   write(chunks, requestId[, fds]) 1 written synchronously (no event follows),
 //                                  0 queued ('written' follows, in order),
@@ -127,12 +130,16 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   // 0 when usable, else the error every operation reports.
   int Unusable() const;
   void Dispatch(int status, int events);
-  // Reads one chunk and emits it: true when it ended at descriptors (the
-  // kernel stops a read there) and more may be queued behind them.
+  // Reads what is queued, up to the read cap, and emits it as one chunk.
+  // The kernel ends a recv after bytes that carried descriptors; the reads
+  // go on past them (up to kChunksPerRead such recvs), noting where each
+  // lay. True when it stopped at that limit and more may be queued.
   bool ReadOnce(napi_env env);
   // recv, or recvmsg collecting descriptors into received_fds_ when the
-  // capacity is set: bytes | -1 with errno set. `*with_fds`: stop reading.
-  ssize_t Receive(void* data, size_t length, bool* with_fds);
+  // capacity is set: bytes | -1 with errno set. When descriptors came (or
+  // were lost), notes the chunk [start, start + bytes) of the coming data
+  // event in chunks_ and sets `*with_fds`.
+  ssize_t Receive(void* data, size_t length, size_t start, bool* with_fds);
   // Emits 'data' with `buffer` and the descriptors received with it.
   void EmitData(napi_env env, napi_value buffer);
   // FIONREAD-sized recv straight into a new Buffer; false when nothing is
@@ -170,7 +177,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   size_t read_cap_;
   size_t fd_capacity_ = 0;              // descriptors received per read
   std::vector<int32_t> received_fds_;   // received, not yet emitted
-  bool fds_lost_ = false;
+  // Per recv that brought descriptors, for the next data event: start, end
+  // (offsets in its Buffer), how many of received_fds_, 1 when some were lost.
+  std::vector<uint32_t> chunks_;
   size_t last_read_ = 0;  // bytes of the last data event (picks the read path)
   uint64_t emitted_ = 0;  // events emitted so far
   size_t queued_bytes_ = 0;
