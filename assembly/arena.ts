@@ -32,3 +32,8 @@ export function releaseAll(): void {
   for (let i: i32 = 0; i < count; i++) heap.free(<usize>load<u32>(blocks + 4 * i));
   count = 0;
 }
+
+/** releaseAll as a canonical-ABI post-return (which receives the result pointer): exported under each export's `_post` name. */
+export function releaseArena(ret: usize): void {
+  releaseAll();
+}

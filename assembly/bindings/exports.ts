@@ -8,7 +8,7 @@
 // flattening rules (wit/address.wit; checked against `embed --dummy`):
 // `address` = (case, ptr, len), `options` = (platform, portable, relative,
 // has-wd, wd-ptr, wd-len); every result but a bool goes through RET.
-import { adopt, releaseAll } from '../arena';
+import { adopt, releaseAll, releaseArena } from '../arena';
 import { failure, failureA, failureB } from '../errors';
 import { isUtf8 } from '../address/bytes';
 import { AddressKind, CandidateKind, Platform, RelativePaths } from '../address/kinds';
@@ -88,10 +88,6 @@ export function address_validate(
   return RET;
 }
 
-export function address_validate_post(ret: usize): void {
-  releaseAll();
-}
-
 export function address_encode(
   kind: i32, ptr: usize, len: u32,
   platform: i32, portable: i32, relative: i32, hasWd: i32, wdPtr: usize, wdLen: u32,
@@ -101,26 +97,14 @@ export function address_encode(
   return lowerResult(encodeAddress(<AddressKind>kind, ptr, len, o), false);
 }
 
-export function address_encode_post(ret: usize): void {
-  releaseAll();
-}
-
 export function address_decode(ptr: usize, len: u32, platform: i32): usize {
   adopt(ptr);
   return lowerResult(decodeSockaddr(ptr, len, <Platform>platform), true);
 }
 
-export function address_decode_post(ret: usize): void {
-  releaseAll();
-}
-
 export function address_parse(ptr: usize, len: u32): usize {
   adopt(ptr);
   return lowerResult(parseText(ptr, len), true);
-}
-
-export function address_parse_post(ret: usize): void {
-  releaseAll();
 }
 
 export function address_to_text(kind: i32, ptr: usize, len: u32): usize {
@@ -131,18 +115,10 @@ export function address_to_text(kind: i32, ptr: usize, len: u32): usize {
   return RET;
 }
 
-export function address_to_text_post(ret: usize): void {
-  releaseAll();
-}
-
 export function address_normalize(ptr: usize, len: u32, hasWd: i32, wdPtr: usize, wdLen: u32): usize {
   adopt(ptr);
   if (hasWd != 0) adopt(wdPtr);
   return lowerResult(normalizePath(ptr, len, hasWd != 0, wdPtr, hasWd != 0 ? wdLen : 0), false);
-}
-
-export function address_normalize_post(ret: usize): void {
-  releaseAll();
 }
 
 export function address_is_unix_socket_path(
@@ -155,3 +131,13 @@ export function address_is_unix_socket_path(
   releaseAll();
   return verdict ? 1 : 0;
 }
+
+// Post-returns: the argument and result blocks are freed here.
+export {
+  releaseArena as address_validate_post,
+  releaseArena as address_encode_post,
+  releaseArena as address_decode_post,
+  releaseArena as address_parse_post,
+  releaseArena as address_to_text_post,
+  releaseArena as address_normalize_post,
+};

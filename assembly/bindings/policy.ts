@@ -2,7 +2,7 @@
 // only). `rule` flattens to (permissions, pattern case, ptr, len, types,
 // has-peer, same-user, uids ptr, uids len, gids ptr, gids len); lists and
 // strings the host passed are ours until post-return.
-import { adopt as own, releaseAll } from '../arena';
+import { adopt as own, releaseArena } from '../arena';
 import { RET } from './abi';
 import { deniedCount } from '../sockets/failure';
 import * as policy from '../sockets/policy';
@@ -47,10 +47,6 @@ export function policy_refusals(): usize {
   store<u64>(RET + 16, policy.droppedDatagrams);
   store<u64>(RET + 24, policy.closedDescriptors);
   return RET;
-}
-
-function releaseArena(ret: usize): void {
-  releaseAll();
 }
 
 export {

@@ -7,7 +7,7 @@
 // resource); a new own handle comes from `[resource-new]`. Post-returns are
 // the table at the end: only exports that own blocks until then (arena.ts)
 // have one.
-import { adopt as own, releaseAll } from '../arena';
+import { adopt as own, releaseArena } from '../arena';
 import { failure, failureA, failureB } from '../errors';
 import { AddressKind } from '../address/kinds';
 import { outKind, outLen, outPtr } from '../address/output';
@@ -360,10 +360,6 @@ export function descriptors_detach(handle: i32): i32 {
 // Post-returns. Exports that lift an address or options own those argument
 // blocks, and address results are arena blocks: all are freed here. The
 // others own nothing past their return and have no post-return.
-
-function releaseArena(ret: usize): void {
-  releaseAll();
-}
 
 export {
   releaseArena as descriptors_adopt_post,
