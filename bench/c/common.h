@@ -1,14 +1,18 @@
 // What the C baselines (stream.c, message.c) share: a monotonic clock, exit
-// on a failed call, and a sockaddr_un for a path (refusing one too long).
+// on a failed call, a sockaddr_un for a path (refusing one too long), and
+// stopping the forked server.
 #ifndef UNIXSOCK_BENCH_COMMON_H_
 #define UNIXSOCK_BENCH_COMMON_H_
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void) {
   struct timespec t;
@@ -31,6 +35,13 @@ static struct sockaddr_un address(const char* path) {
   }
   strcpy(a.sun_path, path);
   return a;
+}
+
+// Ends the forked server `pid` and removes its socket file.
+static void stop_server(pid_t pid, const char* path) {
+  kill(pid, SIGTERM);
+  waitpid(pid, NULL, 0);
+  unlink(path);
 }
 
 #endif  // UNIXSOCK_BENCH_COMMON_H_

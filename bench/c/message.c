@@ -194,12 +194,6 @@ static pid_t start_server(const char* path, const char* what) {
   return pid;
 }
 
-static void stop_server(pid_t pid, const char* path) {
-  kill(pid, SIGTERM);
-  waitpid(pid, NULL, 0);
-  unlink(path);
-}
-
 // Waits for the receiver's count on fd, exits unless it is `count`; the
 // seconds since `start`.
 static double await_count(int fd, long long count, double start) {

@@ -97,12 +97,6 @@ static pid_t start_server(const char* path, const char* mode) {
   return pid;
 }
 
-static void stop_server(pid_t pid, const char* path) {
-  kill(pid, SIGTERM);
-  waitpid(pid, NULL, 0);
-  unlink(path);
-}
-
 static double throughput(const char* path, size_t size, long long total) {
   char* chunk = malloc(size);
   if (chunk == NULL) die("malloc");
