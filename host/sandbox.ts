@@ -246,11 +246,8 @@ function orNull<T>(out: SocketOutcome<T>): T | null {
 }
 
 export class SandboxListener extends SandboxSocket {
-  readonly type: SocketType;
-
-  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, type: SocketType) {
+  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: SocketType) {
     super(owner, b, handle);
-    this.type = type;
   }
 
   protected drop(h: number): void { this.b.dropListener(h); }
@@ -274,11 +271,8 @@ export class SandboxListener extends SandboxSocket {
 }
 
 export class SandboxConnection extends SandboxSocket {
-  readonly type: SocketType;
-
-  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, type: SocketType) {
+  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: SocketType) {
     super(owner, b, handle);
-    this.type = type;
   }
 
   protected drop(h: number): void { this.b.dropConnection(h); }
