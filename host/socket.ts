@@ -145,22 +145,22 @@ export class UnixSocket extends Duplex {
    * recv that brought some, [start, end) within the event's bytes, how many
    * of `fds` are its own, and 1 when some were lost. A 'descriptors' event
    * each, in order, before the bytes are pushed; without a listener (or once
-   * destroyed) the rest are closed.
+   * destroyed) the rest are closed, and without a listener the engine stops
+   * receiving descriptors.
    */
   #onDescriptors(fds: number[], chunks: number[], length: number): void {
     const base = (this.#engine?.bytesRead ?? 0) - length;
     let next = 0;
+    let unheard = false;
     for (let i = 0; i < chunks.length; i += 4) {
       const count = chunks[i + 2]!;
       const mine = fds.slice(next, next + count);
       next += count;
-      if (this.destroyed || this.listenerCount('descriptors') === 0) {
-        for (const fd of mine) native.close(fd);
-        if (!this.destroyed) this.#engine?.setDescriptorCapacity(0);
-        continue;
-      }
-      this.emit('descriptors', mine, { start: base + chunks[i]!, end: base + chunks[i + 1]!, truncated: chunks[i + 3] === 1 } satisfies DescriptorsInfo);
+      unheard ||= this.destroyed || this.listenerCount('descriptors') === 0;
+      if (unheard) for (const fd of mine) native.close(fd);
+      else this.emit('descriptors', mine, { start: base + chunks[i]!, end: base + chunks[i + 1]!, truncated: chunks[i + 3] === 1 } satisfies DescriptorsInfo);
     }
+    if (unheard && !this.destroyed) this.#engine?.setDescriptorCapacity(0);
   }
 
   override _read(): void {
