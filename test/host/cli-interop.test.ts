@@ -2,17 +2,17 @@
 // and abstract names, for stream, datagram and seqpacket sockets; `pair`
 // with child processes; `serve-http` with curl. Each test that needs a peer
 // tool skips with a message when it is absent.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
 
 const CLI = fileURLToPath(new URL('../../host/cli.js', import.meta.url));
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const SOCAT = have('socat');
 const PYTHON = have('python3');
 const CURL = have('curl');
@@ -62,16 +62,6 @@ async function finish(r: Running, status: number | string = 0): Promise<string> 
   assert.is(code, status, `exit ${code}; stderr: ${r.err()}`);
   return r.out();
 }
-
-function skip(reason: string): void {
-  console.log(`  skipped: ${reason}`);
-}
-
-/** Python: escapes in argv[1] (\x00) become bytes, for abstract names. */
-const PY_ADDR = `import socket, sys
-def addr(a):
-    return a.encode('latin1').decode('unicode_escape').encode('latin1') if a.startswith('\\\\x00') else a
-`;
 
 // ---
 
@@ -134,20 +124,7 @@ sys.stdout.write(data.decode())
 
 stream('should connect to a python3 server that answers after our half-close', async () => {
   if (!PYTHON) return skip('python3 is not installed');
-  const py = `${PY_ADDR}
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(addr(sys.argv[1])); srv.listen(1)
-print('ready', flush=True)
-conn, _ = srv.accept()
-data = b''
-while True:
-    c = conn.recv(65536)
-    if not c: break
-    data += c
-conn.sendall(b'python got ' + data)
-conn.close()
-`;
-  const server = start('python3', ['-c', py, `\\x00${tag}-pys`]);
+  const server = start('python3', ['-c', PY_HALF_CLOSE_SERVER, `\\x00${tag}-pys`]);
   while (!server.out().includes('ready')) {
     if (server.child.exitCode !== null) throw new Error(server.err());
     await new Promise((resolve) => setTimeout(resolve, 20));

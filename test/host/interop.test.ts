@@ -1,15 +1,15 @@
 // Interop with real peers: socat and python3's socket module, over paths and
 // abstract names (exact length, inner NULs), both directions, with half-close.
 // Each test skips with a message when its peer is not installed.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, listen, type UnixSocket } from '../../host/index.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
+import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, skip } from '../_helpers/peers.js';
 import { event, readAll, within } from '../_helpers/wait.js';
 
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const SOCAT = have('socat');
 const PYTHON = have('python3');
 const tmp = makeTempDir('us-i');
@@ -26,15 +26,9 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
   }), 10000, cmd);
 }
 
-function skip(reason: string): void {
-  console.log(`  skipped: ${reason}`);
-}
-
-const PY_ECHO_CLIENT = `
-import socket, sys
-addr = sys.argv[1].encode('latin1').decode('unicode_escape').encode('latin1') if sys.argv[1].startswith('\\\\x00') else sys.argv[1]
+const PY_ECHO_CLIENT = `${PY_ADDR}
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(addr)
+s.connect(addr(sys.argv[1]))
 s.sendall(b'from python')
 s.shutdown(socket.SHUT_WR)
 data = b''
@@ -43,23 +37,6 @@ while True:
     if not chunk: break
     data += chunk
 print(data.decode())
-`;
-
-const PY_SERVER = `
-import socket, sys
-addr = sys.argv[1].encode('latin1').decode('unicode_escape').encode('latin1') if sys.argv[1].startswith('\\\\x00') else sys.argv[1]
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(addr)
-srv.listen(1)
-print('ready', flush=True)
-conn, _ = srv.accept()
-data = b''
-while True:
-    chunk = conn.recv(65536)
-    if not chunk: break
-    data += chunk
-conn.sendall(b'python got ' + data)
-conn.close()
 `;
 
 async function echoServer(addr: unknown) {
@@ -123,7 +100,7 @@ interop('should serve python3 clients, abstract names exact (inner NUL)', async 
 interop('should connect to python3 servers with half-close', async () => {
   if (!PYTHON) return skip('python3 is not installed');
   const path = join(tmp.path, 'pys.sock');
-  const child = spawn('python3', ['-c', PY_SERVER, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('python3', ['-c', PY_HALF_CLOSE_SERVER, path], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = event(child, 'exit', 15000);
   await event(child.stdout, 'data', 10000);
   const c = await connect(path, { allowHalfOpen: true });
