@@ -33,7 +33,8 @@
 //   bytesRead / bytesWritten       counters.
 //
 // Reading: one readable callback receives (MSG_DONTWAIT) until the socket is
-// drained or the read cap is reached and delivers ONE Buffer the JS side owns:
+// drained or the read cap is reached and delivers a Buffer the JS side owns
+// per read (up to 4 per callback while more keeps coming):
 // small reads (<= 2 KiB) are copied into a shared 32 KiB slab and delivered as
 // views of it (like Buffer.allocUnsafe's pool); larger ones are copied from a
 // per-thread pool into a right-sized Buffer; after a read of >= 16 KiB the
@@ -133,8 +134,10 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   // Reads what is queued, up to the read cap, and emits it as one chunk.
   // The kernel ends a recv after bytes that carried descriptors; the reads
   // go on past them (up to kChunksPerRead such recvs), noting where each
-  // lay. True when it stopped at that limit and more may be queued.
-  bool ReadOnce(napi_env env);
+  // lay. True when more may be queued: it stopped at that limit, or a
+  // direct read took all FIONREAD reported. `again`: not the wakeup's first
+  // read, so an empty queue ends the wakeup without a recv.
+  bool ReadOnce(napi_env env, bool again = false);
   // recv, or recvmsg collecting descriptors into received_fds_ when the
   // capacity is set: bytes | -1 with errno set. When descriptors came (or
   // were lost), notes the chunk [start, start + bytes) of the coming data
@@ -142,9 +145,11 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   ssize_t Receive(void* data, size_t length, size_t start, bool* with_fds);
   // Emits 'data' with `buffer` and the descriptors received with it.
   void EmitData(napi_env env, napi_value buffer);
-  // FIONREAD-sized recv straight into a new Buffer; false when nothing is
-  // queued (or unsupported) and the pooled path must run instead.
-  bool ReadDirect(napi_env env);
+  // FIONREAD-sized recv straight into a new Buffer: 1 when it took all
+  // FIONREAD reported (more may have come since), 0 when it read less or
+  // ended; -1 when nothing is queued (or FIONREAD is unsupported) and the
+  // pooled path must run instead (it reports EOF and errors).
+  int ReadDirect(napi_env env);
   void Flush(napi_env env);
   // Drops the queue and a deferred shutdown, stops reading, emits 'error'.
   void Fail(napi_env env, int error);
