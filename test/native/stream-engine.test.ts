@@ -156,6 +156,30 @@ Data('should coalesce what is queued into one data event, up to the read cap', (
     assert.ok(reader.data().subarray(payload.length).equals(payload.subarray(0, 5000)));
   }));
 
+Data('should read on in one wakeup, up to 4 data events, while each read took all that was queued up to the cap', () =>
+  withPair(async (a, b, engines) => {
+    // Events of one wakeup share a callback scope: a microtask queued by the
+    // first runs only after the last, so it sees how many came together.
+    const wakeups: number[] = [];
+    let count = 0;
+    const reader = watch(a, (type) => {
+      if (type !== STREAM_EVENT.data) return;
+      if (count++ === 0) queueMicrotask(() => { wakeups.push(count); count = 0; });
+    });
+    engines.push(reader.engine);
+    const cap = 20_000;  // above the 16 KiB from which reads are sized by FIONREAD
+    assert.is(reader.engine.setReadCap(cap), 0);
+    const payload = randomBytes(6 * cap);
+    assert.is(native.send(b, payload, 0, cap), cap);
+    assert.is(reader.engine.readStart(), 0);
+    await reader.until(() => reader.data().length === cap, 'the first read');
+    assert.is(native.send(b, payload, cap, 5 * cap), 5 * cap);
+    await reader.until(() => reader.data().length === payload.length, 'the rest');
+    assert.ok(reader.data().equals(payload));
+    assert.equal(reader.chunks.map((c) => c.length), Array(6).fill(cap));
+    assert.equal(wakeups, [1, 4, 1], 'the first read alone, then 4 reads in one wakeup and the last in the next');
+  }));
+
 Data('should reject an invalid read cap with -EINVAL', () =>
   withPair((a, _b, engines) => {
     const { engine } = watch(a);
