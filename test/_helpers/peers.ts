@@ -10,10 +10,28 @@ export function skip(reason: string): void {
   console.log(`  skipped: ${reason}`);
 }
 
-/** Python prelude: `addr(a)` turns escapes in an argument (\x00) into bytes, for abstract names. */
+/**
+ * Python prelude: `addr(a)` turns escapes in an argument (\x00) into bytes,
+ * for abstract names; `read_all(s)` receives until end of stream.
+ */
 export const PY_ADDR = `import socket, sys
 def addr(a):
     return a.encode('latin1').decode('unicode_escape').encode('latin1') if a.startswith('\\\\x00') else a
+def read_all(s, size=65536):
+    data = b''
+    while True:
+        chunk = s.recv(size)
+        if not chunk: return data
+        data += chunk
+`;
+
+/** Python stream client of argv[1]: sends `message`, half-closes, writes what comes back to stdout (no newline). */
+export const pyEchoClient = (message: string): string => `${PY_ADDR}
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(addr(sys.argv[1]))
+s.sendall(b'${message}')
+s.shutdown(socket.SHUT_WR)
+sys.stdout.write(read_all(s).decode())
 `;
 
 /**
@@ -26,11 +44,6 @@ srv.bind(addr(sys.argv[1]))
 srv.listen(1)
 print('ready', flush=True)
 conn, _ = srv.accept()
-data = b''
-while True:
-    chunk = conn.recv(65536)
-    if not chunk: break
-    data += chunk
-conn.sendall(b'python got ' + data)
+conn.sendall(b'python got ' + read_all(conn))
 conn.close()
 `;

@@ -11,6 +11,7 @@ import {
   connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, SeqpacketSocket, socketPair, UnixServer, UnixSocket,
 } from '../../host/index.js';
 import { native } from '../../host/native.js';
+import { PY_ADDR } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
@@ -157,16 +158,11 @@ adopt('should make blocking inherited sockets non-blocking and close-on-exec (py
     s.end('hi from the child');
     s.on('close', () => console.log(JSON.stringify({ before, after })));
     s.resume();`;
-  const parent = `
-import socket, subprocess, sys
+  const parent = `${PY_ADDR}import subprocess
 a, b = socket.socketpair()
 p = subprocess.Popen([sys.argv[1], '--input-type=module', '-e', sys.argv[2], str(b.fileno())], pass_fds=(b.fileno(),), stdout=subprocess.PIPE, env={'NO_COLOR': '1'})
 b.close()
-data = b''
-while True:
-    chunk = a.recv(100)
-    if not chunk: break
-    data += chunk
+data = read_all(a, 100)
 a.close()
 out, _ = p.communicate(timeout=10)
 print(data.decode())

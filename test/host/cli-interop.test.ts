@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, skip } from '../_helpers/peers.js';
+import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, pyEchoClient, skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
 
@@ -102,18 +102,7 @@ stream('should talk to socat over a path and an abstract name, both directions',
 
 stream('should echo for python3 clients over a path and an abstract name with an inner NUL', async () => {
   if (!PYTHON) return skip('python3 is not installed');
-  const py = `${PY_ADDR}
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(addr(sys.argv[1]))
-s.sendall(b'echo me')
-s.shutdown(socket.SHUT_WR)
-data = b''
-while True:
-    c = s.recv(65536)
-    if not c: break
-    data += c
-sys.stdout.write(data.decode())
-`;
+  const py = pyEchoClient('echo me');
   for (const [ours, theirs] of [[at('py.sock'), at('py.sock')], [`@${tag}\\x00py`, `\\x00${tag}\\x00py`]] as const) {
     const server = cli(['listen', '--echo', '--once', ours]);
     await ready(server);
@@ -244,15 +233,10 @@ const pair = suite('CLI pair');
 pair('should give CMD a blocking socket on fd 3 and bridge it with stdio', async () => {
   assert.is(await finish(cli(['pair', '--', 'sh', '-c', 'tr a-z A-Z <&3 >&3'], 'through the child')), 'THROUGH THE CHILD');
   if (!PYTHON) return skip('python3 is not installed');
-  const py = `import socket, sys, fcntl, os
+  const py = `${PY_ADDR}import fcntl, os
 assert not fcntl.fcntl(3, fcntl.F_GETFL) & os.O_NONBLOCK, 'fd 3 is non-blocking'
 s = socket.socket(fileno=3)
-data = b''
-while True:
-    c = s.recv(100)
-    if not c: break
-    data += c
-s.sendall(b'child got ' + data)
+s.sendall(b'child got ' + read_all(s, 100))
 print('to stderr, not stdout')
 sys.exit(3)
 `;

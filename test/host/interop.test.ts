@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, listen, type UnixSocket } from '../../host/index.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, skip } from '../_helpers/peers.js';
+import { have, PY_HALF_CLOSE_SERVER, pyEchoClient, skip } from '../_helpers/peers.js';
 import { event, readAll, within } from '../_helpers/wait.js';
 
 const SOCAT = have('socat');
@@ -26,18 +26,7 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
   }), 10000, cmd);
 }
 
-const PY_ECHO_CLIENT = `${PY_ADDR}
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(addr(sys.argv[1]))
-s.sendall(b'from python')
-s.shutdown(socket.SHUT_WR)
-data = b''
-while True:
-    chunk = s.recv(65536)
-    if not chunk: break
-    data += chunk
-print(data.decode())
-`;
+const PY_ECHO_CLIENT = pyEchoClient('from python');
 
 async function echoServer(addr: unknown) {
   const server = await listen(addr, { allowHalfOpen: true });
