@@ -159,7 +159,16 @@ static double accept_rate(const char* path, int count) {
       _exit(0);
     }
   }
-  for (int w = 0; w < 8; w++) waitpid(workers[w], NULL, 0);
+  // A connector that failed (die() exits 1) made fewer connections: no rate.
+  int failed = 0;
+  for (int w = 0; w < 8; w++) {
+    int status = 0;
+    if (waitpid(workers[w], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = 1;
+  }
+  if (failed) {
+    fprintf(stderr, "accept: a connector failed\n");
+    exit(1);
+  }
   return count / (now() - start);
 }
 
