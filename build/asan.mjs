@@ -29,6 +29,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { nodeGypArgs } from './native.mjs';
+import { SOURCE_ADDON } from './prebuild.mjs';
+
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -74,10 +77,7 @@ function copyTree() {
 
 /** node-gyp rebuild in the copy, with extra compiler and linker flags. */
 function buildAddon(cflags, ldflags) {
-  const nodeGyp = join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
-  const prefix = dirname(dirname(process.execPath));
-  const gypArgs = [nodeGyp, 'rebuild', '-C', 'native', '--jobs=2'];
-  if (existsSync(join(prefix, 'include', 'node', 'node.h'))) gypArgs.push(`--nodedir=${prefix}`);
+  const gypArgs = nodeGypArgs();
   const env = { ...process.env, CFLAGS: cflags, CXXFLAGS: cflags, LDFLAGS: ldflags };
   try {
     execFileSync(process.execPath, gypArgs, { cwd: out, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
@@ -126,7 +126,7 @@ async function asan() {
     copyTree();
     buildAddon(SANITIZE, '-fsanitize=address,undefined');
   }
-  const sanitized = execFileSync('nm', ['-D', join(out, 'native/build/Release/unixsock.node')], { encoding: 'utf8' }).includes('__asan_');
+  const sanitized = execFileSync('nm', ['-D', join(out, SOURCE_ADDON)], { encoding: 'utf8' }).includes('__asan_');
   if (!sanitized) throw new Error('asan: the addon in the copy is not instrumented');
   console.log(`asan: addon built with ${SANITIZE} in ${out}; running the suite with ${libasan} preloaded`);
   const pattern = option('pattern') ?? DEFAULT_PATTERN;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Application } from 'typedoc';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const API_DIR = fileURLToPath(new URL('../docs/api/', import.meta.url));
+const API_DIR = fileURLToPath(new URL('../docs/api/', import.meta.url));
 
 export async function run() {
   const app = await Application.bootstrapWithPlugins({

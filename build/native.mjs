@@ -15,17 +15,7 @@ const require = createRequire(import.meta.url);
 
 export async function run({ installed = false } = {}) {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const nodeGyp = nodeGypScript(installed);
-  const prefix = dirname(dirname(process.execPath));
-  const args = [nodeGyp, 'rebuild', '-C', 'native', '--jobs=2'];
-  if (existsSync(join(prefix, 'include', 'node', 'node.h'))) {
-    args.push(`--nodedir=${prefix}`);
-  } else if (!process.env.npm_config_nodedir && !installed) {
-    throw new Error(
-      `build: native: no Node headers at ${join(prefix, 'include', 'node')}; ` +
-        'set npm_config_nodedir to a Node source/headers directory (node-gyp must not download them)',
-    );
-  }
+  const args = nodeGypArgs({ installed });
   const { code, stdout, stderr } = await new Promise((resolve) => {
     execFile(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
       resolve({ code: error ? (error.code ?? 1) : 0, stdout: out, stderr: err });
@@ -36,6 +26,25 @@ export async function run({ installed = false } = {}) {
     process.stderr.write(stderr);
     throw new Error(`build: native: node-gyp rebuild failed (exit ${code})`);
   }
+}
+
+/**
+ * `node` arguments for `node-gyp rebuild` of native/ (run with cwd at the
+ * package root), with the running Node's headers as --nodedir; throws when
+ * there are none and node-gyp would have to download them (unless installed).
+ */
+export function nodeGypArgs({ installed = false } = {}) {
+  const prefix = dirname(dirname(process.execPath));
+  const args = [nodeGypScript(installed), 'rebuild', '-C', 'native', '--jobs=2'];
+  if (existsSync(join(prefix, 'include', 'node', 'node.h'))) {
+    args.push(`--nodedir=${prefix}`);
+  } else if (!process.env.npm_config_nodedir && !installed) {
+    throw new Error(
+      `build: native: no Node headers at ${join(prefix, 'include', 'node')}; ` +
+        'set npm_config_nodedir to a Node source/headers directory (node-gyp must not download them)',
+    );
+  }
+  return args;
 }
 
 /** The node-gyp entry script: the pinned devDependency, else (installed) npm's own. */

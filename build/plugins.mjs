@@ -17,7 +17,7 @@ const OUT = new URL('dist/plugins/', ROOT);
 const GUEST = ['guest/c/unixsock.h', 'guest/c/unixsock.c'];
 
 /** Every plugin: its name and main source. */
-export const PLUGINS = [
+const PLUGINS = [
   { name: 'echo', source: 'examples/plugin/echo.c' },
   { name: 'probe', source: 'test/plugins/probe.c' },
 ];
@@ -28,29 +28,37 @@ const FLAGS = [
 ];
 
 /** Import modules a plugin's core module may use. */
-export const ALLOWED_IMPORTS = ['cm32p2|unixsock:ipc/sockets@0.1', 'cm32p2|unixsock:ipc/address@0.1'];
+const ALLOWED_IMPORTS = ['cm32p2|unixsock:ipc/sockets@0.1', 'cm32p2|unixsock:ipc/address@0.1'];
 
 function clangVersion() {
   return JSON.parse(readFileSync(new URL('node_modules/@yowasp/clang/package.json', ROOT), 'utf8')).version;
 }
 
-function stampOf(plugin, wit) {
-  const hash = createHash('sha256');
-  for (const part of [clangVersion(), FLAGS.join(' '), wit, ...[...GUEST, plugin.source].map((f) => readFileSync(new URL(f, ROOT)))]) {
-    hash.update(part).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-async function compile(plugin) {
-  const { commands, runLLVM } = await import('@yowasp/clang');
-  // Load LLVM once, quietly (clang's first internal run prints progress otherwise).
-  await runLLVM(null, {}, { fetchProgress: () => {} });
-  const files = {
+/** A plugin's compiler inputs, named as clang sees them. */
+function sourcesOf(plugin) {
+  return {
     'unixsock.h': readFileSync(new URL(GUEST[0], ROOT)),
     'unixsock.c': readFileSync(new URL(GUEST[1], ROOT)),
     'plugin.c': readFileSync(new URL(plugin.source, ROOT)),
   };
+}
+
+/** What a plugin's build depends on: compiler, flags, WIT and sources. */
+function stampOf(files, version, wit) {
+  const hash = createHash('sha256');
+  for (const part of [version, FLAGS.join(' '), wit, ...Object.values(files)]) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+let llvmLoaded = false;
+
+async function compile(plugin, files) {
+  const { commands, runLLVM } = await import('@yowasp/clang');
+  if (!llvmLoaded) {
+    // Load LLVM once, quietly (clang's first internal run prints progress otherwise).
+    await runLLVM(null, {}, { fetchProgress: () => {} });
+    llvmLoaded = true;
+  }
   let stderr = '';
   const decoder = new TextDecoder();
   try {
@@ -67,7 +75,7 @@ async function compile(plugin) {
 }
 
 /** Refuse a core module that imports anything but the plugin world's interfaces. */
-export function checkImports(core, what) {
+function checkImports(core, what) {
   const stray = WebAssembly.Module.imports(new WebAssembly.Module(core)).filter((i) => !ALLOWED_IMPORTS.includes(i.module));
   if (stray.length > 0) {
     throw new Error(`${what} imports ${stray.map((i) => `${i.module} ${i.name}`).join(', ')}; a plugin may import only ${ALLOWED_IMPORTS.join(', ')}`);
@@ -77,12 +85,14 @@ export function checkImports(core, what) {
 export async function run() {
   mkdirSync(OUT, { recursive: true });
   const wit = witSource();
+  const version = clangVersion();
   for (const plugin of PLUGINS) {
     const wasm = new URL(`${plugin.name}.wasm`, OUT);
     const stampFile = new URL(`${plugin.name}.stamp`, OUT);
-    const stamp = stampOf(plugin, wit);
+    const files = sourcesOf(plugin);
+    const stamp = stampOf(files, version, wit);
     if (existsSync(wasm) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) continue;
-    const core = await compile(plugin);
+    const core = await compile(plugin, files);
     checkImports(core, plugin.source);
     const embedded = await componentEmbed({ binary: core, witSource: wit, world: 'plugin', stringEncoding: 'utf8' });
     writeFileSync(wasm, await componentNew(embedded));

@@ -11,13 +11,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** The source build of the addon (build/native.mjs), relative to the package root. */
+export const SOURCE_ADDON = join('native', 'build', 'Release', 'unixsock.node');
+
 /** Where the prebuilt addon for `platform`-`arch` lives, relative to the package root. */
 export function prebuildPath(platform = process.platform, arch = process.arch) {
   return join('prebuilds', `${platform}-${arch}`, 'unixsock.node');
 }
 
 export async function run() {
-  const from = join(root, 'native', 'build', 'Release', 'unixsock.node');
+  const from = join(root, SOURCE_ADDON);
   const to = join(root, prebuildPath());
   mkdirSync(join(to, '..'), { recursive: true });
   rmSync(to, { force: true });

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prebuildPath } from './prebuild.mjs';
+import { prebuildPath, SOURCE_ADDON as source } from './prebuild.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const mtime = (file) => statSync(join(root, file)).mtimeMs;
@@ -16,7 +16,6 @@ const problems = [];
 const shipped = [join('dist', 'host', 'index.js'), join('dist', 'host', 'index.d.ts'), join('dist', 'host', 'cli.js'), join('dist', 'unixsock.wasm'), prebuildPath()];
 for (const file of shipped) if (!existsSync(join(root, file))) problems.push(`${file} is missing`);
 if (problems.length === 0) {
-  const source = join('native', 'build', 'Release', 'unixsock.node');
   if (existsSync(join(root, source)) && mtime(prebuildPath()) < mtime(source)) problems.push(`${prebuildPath()} is older than ${source}`);
 }
 if (problems.length > 0) {
