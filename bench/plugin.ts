@@ -64,9 +64,11 @@ function viaPlugin(plugin: ReturnType<typeof loadPlugin>, path: string, trips: n
 export async function run(): Promise<void> {
   const tmp = makeTempDir('us-bp-');
   const path = join(tmp.path, 'echo.sock');
-  const peer = await startPeer(path);
-  const plugin = loadPlugin(readFileSync(ECHO), { policy: { rules: [{ allow: ['connect'], path: tmp.path }] } });
+  let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
+  let plugin: ReturnType<typeof loadPlugin> | undefined;
   try {
+    peer = await startPeer(path);
+    plugin = loadPlugin(readFileSync(ECHO), { policy: { rules: [{ allow: ['connect'], path: tmp.path }] } });
     const results = { direct: [] as number[], plugin: [] as number[] };
     await direct(path, TRIPS);
     viaPlugin(plugin, path, TRIPS);
@@ -88,9 +90,11 @@ export async function run(): Promise<void> {
     console.log(`  ${'plugin: C guest -> engine -> host'.padEnd(40)} ${p.toFixed(1).padStart(10)}`);
     console.log(`  ratio plugin/direct ${ratio.toFixed(2)}x  ${ratio <= 3 ? 'meets' : 'MISSES'} <= 3x  (${SIZE} B echo, ${TRIPS} trips, median of ${REPS})`);
   } finally {
-    plugin.close();
-    peer.stdin!.end();
-    await once(peer, 'exit');
+    plugin?.close();
+    if (peer !== undefined) {
+      peer.stdin!.end();
+      await once(peer, 'exit');
+    }
     tmp.remove();
   }
 }
