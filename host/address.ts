@@ -62,7 +62,7 @@ function isBytes(v: unknown): v is Uint8Array {
 }
 
 /** Index of the first lone surrogate, or -1. */
-function loneSurrogate(s: string): number {
+export function loneSurrogate(s: string): number {
   if (s.isWellFormed()) return -1;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -16,6 +16,10 @@ export function peerCredentials(fd: number): PeerCredentials {
   if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const r = native.peerCredentials(fd, OUT);
   if (r < 0) throw errnoError(r, 'getsockopt');
-  // uid_t and gid_t are unsigned 32-bit; the Int32Array slots hold their bits.
-  return { pid: OUT[0]!, uid: OUT[1]! >>> 0, gid: OUT[2]! >>> 0 };
+  return credentialsAt(OUT, 0);
+}
+
+/** Credentials from three Int32 slots [pid, uid, gid] at `offset`: uid_t and gid_t are unsigned 32-bit, the slots hold their bits. */
+export function credentialsAt(slots: Int32Array, offset: number): PeerCredentials {
+  return { pid: slots[offset]!, uid: slots[offset + 1]! >>> 0, gid: slots[offset + 2]! >>> 0 };
 }

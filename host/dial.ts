@@ -21,8 +21,7 @@
 // The prefix is read only by parseDial()/dial() and the CLI: parseAddress()
 // still reads "unixgram:x" as the relative path it is. To dial such a path,
 // write "unix:unixgram:x" or "./unixgram:x". Schemes are lower case.
-import { formatAddress, parseAddress, type SocketAddress, toWitAddress, fromWitAddress } from './address.js';
-import type { WitAddress } from './component.js';
+import { formatAddress, fromWitAddress, loneSurrogate, parseAddress, type SocketAddress, witAddress } from './address.js';
 import { createDatagramSocket, type DatagramSocket } from './datagram.js';
 import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
 import { connectSeqpacket, type SeqpacketSocket } from './seqpacket.js';
@@ -104,9 +103,7 @@ function unixForm(bytes: Uint8Array): string {
 }
 
 function canonicalAddress(addr: unknown): SocketAddress {
-  const wit = toWitAddress(addr, 'target.address');
-  if ('reason' in wit) throw new UnixsockAddressError(wit, 'target.address');
-  return fromWitAddress(wit as WitAddress);
+  return fromWitAddress(witAddress(addr, 'target.address'));
 }
 
 /**
@@ -232,16 +229,6 @@ export interface UnixUrl {
   url: string;
   /** The path, query and fragment (at least `/`). */
   path: string;
-}
-
-/** Index of the first lone surrogate in an ill-formed string. */
-function loneSurrogate(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
-    else if ((c & 0xf800) === 0xd800) return i;
-  }
-  return -1;
 }
 
 function percentDecode(text: string, offset: number): Buffer {

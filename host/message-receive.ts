@@ -4,6 +4,7 @@
 // Buffer of its own plus its MessageInfo. Sharing is safe because a batch is
 // read only inside one poll callback: each message is copied out before the
 // next receive on any channel (nothing receives synchronously from user code).
+import { credentialsAt, type PeerCredentials } from './credentials.js';
 import { MESSAGE_FLAG, native } from './native.js';
 
 /** Most messages one receive takes. */
@@ -124,10 +125,9 @@ export class ReceiveArena {
     return (INFO[i * STRIDE + 1]! & MESSAGE_FLAG.controlTruncated) !== 0;
   }
 
-  /** Message i's credentials [pid, uid, gid] (uid_t, gid_t unsigned). */
-  credentials(i: number): { pid: number; uid: number; gid: number } {
-    const b = i * STRIDE;
-    return { pid: INFO[b + 5]!, uid: INFO[b + 6]! >>> 0, gid: INFO[b + 7]! >>> 0 };
+  /** Message i's credentials. */
+  credentials(i: number): PeerCredentials {
+    return credentialsAt(INFO, i * STRIDE + 5);
   }
 }
 

@@ -15,7 +15,7 @@ import { decodeSockaddr, type SocketAddress } from './address.js';
 import type { PeerCredentials } from './credentials.js';
 import { invalidArgType, invalidArgValue } from './errors.js';
 import { errnoError } from './failures.js';
-import { ADDRESSES, ADDRESS_SLOT, BATCH, ReceiveArena } from './message-receive.js';
+import { ADDRESSES, ADDRESS_SLOT, ReceiveArena } from './message-receive.js';
 import { native, POLL_EVENT, type Poller } from './native.js';
 import { constants } from 'node:os';
 
@@ -87,7 +87,7 @@ const ENOBUFS = -constants.errno.ENOBUFS;
 const EBADF = -constants.errno.EBADF;
 const MAX_FDS = native.constants.maxDescriptorsPerMessage;
 /** write() returns false once this many messages wait. */
-export const WRITE_HIGH_WATER = 256;
+const WRITE_HIGH_WATER = 256;
 /** Most messages per sendmmsg. */
 const SEND_BATCH = 64;
 /** Messages taken from the kernel per readable event, at most. */
@@ -453,19 +453,18 @@ export class MessageChannel {
       }
       taken += n;
       for (let i = 0; i < n; i++) {
-        const end = o.zeroIsEnd && a.length(i) === 0 && !a.hasCredentials(i) && a.descriptorCount(i) === 0;
         if (!this.#reading || this.#closed) {
           // Paused (or closed) by a handler: keep the rest, in order, for resume.
           for (let k = i; k < n; k++) {
             if (this.#closed) a.discard(k);
-            else if (o.zeroIsEnd && a.length(k) === 0 && !a.hasCredentials(k) && a.descriptorCount(k) === 0) {
+            else if (this.#isEnd(k)) {
               this.#undelivered.push({ data: null, info: null });
               break;
             } else this.#undelivered.push({ data: a.data(k), info: this.#info(k) });
           }
           return;
         }
-        if (end) {
+        if (this.#isEnd(i)) {
           // recvmmsg repeats the end in every slot left: nothing follows it.
           for (let k = i + 1; k < n; k++) a.discard(k);
           this.#reading = false;
@@ -476,6 +475,12 @@ export class MessageChannel {
       }
       if (!a.more) return;  // the kernel had no more (or one: poll again)
     }
+  }
+
+  /** Message i of the last receive is end-of-stream: an empty record with nothing attached (seqpacket). */
+  #isEnd(i: number): boolean {
+    const a = this.#arena;
+    return this.#options.zeroIsEnd && a.length(i) === 0 && !a.hasCredentials(i) && a.descriptorCount(i) === 0;
   }
 
   /** The MessageInfo of message i of the last receive. */
@@ -525,7 +530,7 @@ export class MessageChannel {
 }
 
 /** Our own duplicates of `fds` (close-on-exec), or a thrown errno error. */
-function duplicates(fds: Int32Array): Int32Array {
+export function duplicates(fds: Int32Array): Int32Array {
   const held = descriptorArray(fds.length);
   for (let i = 0; i < fds.length; i++) {
     const r = native.duplicate(fds[i]!);

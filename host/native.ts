@@ -359,7 +359,7 @@ export interface NativeBinding {
  * installed package compiled by its install script), then the prebuilt addon
  * the npm package ships for this platform and architecture (build/prebuild.mjs).
  */
-export const ADDON_CANDIDATES: readonly string[] = [
+const ADDON_CANDIDATES: readonly string[] = [
   '../../native/build/Release/unixsock.node',
   `../../prebuilds/${process.platform}-${process.arch}/unixsock.node`,
 ];

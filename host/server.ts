@@ -45,7 +45,7 @@ export interface ServerKind<S> {
 
 export const STREAM: ServerKind<UnixSocket> = {
   type: 'stream',
-  wrap: (handle, fd, options) => new UnixSocket({ handle }, fd, { allowHalfOpen: options.allowHalfOpen, readCap: options.readCap, maxDescriptors: options.maxDescriptors }),
+  wrap: (handle, fd, options) => new UnixSocket({ handle }, fd, options),
   discard: (socket) => socket.destroy(),
 };
 

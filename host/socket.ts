@@ -6,7 +6,7 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
 import { invalidArgValue, optionsArgument } from './errors.js';
-import { type DescriptorLike, descriptorArray, descriptorsOf, messageBytes } from './messages.js';
+import { type DescriptorLike, descriptorsOf, duplicates, messageBytes } from './messages.js';
 import { errnoError, failureError } from './failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
@@ -231,12 +231,12 @@ export class UnixSocket extends Duplex {
     // A lone Buffer/Uint8Array goes as it is (no copy), as write() takes it.
     const parts = messageBytes(data);
     const fds = descriptorsOf(options.fds);
-    const length = Array.isArray(parts) ? parts.reduce((n, p) => n + p.byteLength, 0) : parts.byteLength;
-    if (fds !== null && length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');
     if (fds === null) {
       const chunk = Array.isArray(parts) ? Buffer.concat(parts) : parts;
       return new Promise((resolve, reject) => this.write(chunk, (err) => (err ? reject(err) : resolve())));
     }
+    const length = Array.isArray(parts) ? parts.reduce((n, p) => n + p.byteLength, 0) : parts.byteLength;
+    if (length === 0) throw invalidArgValue('data', 'must hold at least one byte to carry descriptors');
     // Nothing in flight in the Writable: straight to the engine, which keeps
     // the order with later writes and duplicates only what it must queue; a
     // refusal (EBADF, EPIPE) rejects without touching the stream.
@@ -251,14 +251,11 @@ export class UnixSocket extends Duplex {
     }
     // Behind buffered writes: our own duplicates wait with the chunk, so the
     // caller may close its descriptors right away.
-    const held = descriptorArray(fds.length);
-    for (let i = 0; i < fds.length; i++) {
-      const r = native.duplicate(fds[i]!);
-      if (r < 0) {
-        for (const fd of held.subarray(0, i)) native.close(fd);
-        return Promise.reject(errnoError(r, 'sendmsg'));
-      }
-      held[i] = r;
+    let held: Int32Array;
+    try {
+      held = duplicates(fds);
+    } catch (err) {
+      return Promise.reject(err);
     }
     // A Buffer of its own: the key its descriptors wait under.
     const bytes = Buffer.concat(Array.isArray(parts) ? parts : [parts]);
