@@ -195,4 +195,4 @@ async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-export const bench: Command = { summary: 'A quick benchmark summary.', usage: USAGE, run };
+export const bench: Command = { run };

@@ -3,18 +3,14 @@
 // for the whole run and handed to one connection at a time. When the peer is
 // done sending first, stdin still goes out for up to LINGER_MS (as socat's
 // -t 0.5): a peer that half-closed gets its answer.
-import { closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { MessageInfo } from '../messages.js';
 import type { SeqpacketSocket } from '../seqpacket.js';
 import type { UnixSocket } from '../socket.js';
+import { closeFds, sleep } from './common.js';
 
 /** How long stdin may still flow to a peer that finished sending. */
-export const LINGER_MS = 500;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+const LINGER_MS = 500;
 
 /** Where stdin goes: a connection's writing side. */
 export interface Sink {
@@ -98,9 +94,9 @@ export class Input {
 }
 
 /** Copy a stream's data to stdout, pausing it while stdout is full. */
-export function copyToStdout(source: Readable | SeqpacketSocket): void {
+function copyToStdout(source: Readable | SeqpacketSocket): void {
   const onChunk = (chunk: Buffer, info?: MessageInfo): void => {
-    for (const fd of info?.fds ?? []) closeSync(fd);
+    closeFds(info?.fds);
     if (!process.stdout.write(chunk)) {
       source.pause();
       process.stdout.once('drain', () => source.resume());
@@ -114,7 +110,7 @@ function isReadable(s: Readable | SeqpacketSocket): s is Readable {
 }
 
 /** stdin → a stream socket, ending it (shutdown SHUT_WR) at stdin EOF. */
-export function streamSink(socket: UnixSocket): Sink {
+function streamSink(socket: UnixSocket): Sink {
   return {
     send: (chunk) => (socket.write(chunk) ? Promise.resolve() : new Promise((resolve) => socket.once('drain', resolve))),
     end: () => socket.end(),
@@ -122,7 +118,7 @@ export function streamSink(socket: UnixSocket): Sink {
 }
 
 /** stdin → a seqpacket socket, one record per chunk read; EOF shuts the writing side down. */
-export function recordSink(socket: SeqpacketSocket): Sink {
+function recordSink(socket: SeqpacketSocket): Sink {
   return {
     send: (chunk) => socket.send(chunk),
     end: () => {
@@ -158,7 +154,7 @@ export async function bridge(socket: UnixSocket | SeqpacketSocket, input: Input 
     const sent = (input?.whenEnded() ?? Promise.resolve()).then(() => (stream && !(socket as UnixSocket).writableFinished
       ? new Promise<void>((resolve) => (socket as UnixSocket).once('finish', resolve))
       : undefined));
-    await Promise.race([sent, closed, delay(LINGER_MS), failure]);
+    await Promise.race([sent, closed, sleep(LINGER_MS), failure]);
   } finally {
     input?.detach(sink);
   }

@@ -106,4 +106,4 @@ async function run(args: string[]): Promise<number> {
   return verdicts.every((v) => v.valid) ? 0 : 1;
 }
 
-export const check: Command = { summary: 'Say whether each address is valid for a Unix socket, and why not.', usage: USAGE, run };
+export const check: Command = { run };

@@ -2,17 +2,14 @@
 // ADDR arguments in the dial grammar (checked before anything is created),
 // usage errors (exit 2), status lines on stderr, stdout with back-pressure,
 // and stopping on SIGINT/SIGTERM.
+import { closeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatAddress, validateAddress } from '../address.js';
 import type { SocketAddress } from '../address.js';
 import { type DialTarget, inputForm, parseDial, type SocketType } from '../dial.js';
 
-/** A command of the CLI. */
+/** A command of the CLI (its one-line summary is in host/cli.ts's usage, its help text in its own module). */
 export interface Command {
-  /** The one-line summary in `unixsock --help`. */
-  summary: string;
-  /** The text of `unixsock <command> --help`. */
-  usage: string;
   /** Runs the command; resolves with the exit status. */
   run(args: string[]): Promise<number>;
 }
@@ -80,6 +77,12 @@ export function typeOption(p: Parsed): SocketType | undefined {
   return t;
 }
 
+/** A usage error (`message`) when --type names another type than `type`. */
+export function requireType(p: Parsed, type: SocketType, message: string): void {
+  const t = typeOption(p);
+  if (t !== undefined && t !== type) throw new UsageError(message);
+}
+
 export const TYPE_LABEL: Record<SocketType, string> = { stream: 'stream', datagram: 'dgram', seqpacket: 'seqpacket' };
 
 /** A parsed ADDR: its type, its address, and the input form to pass on (a string when exact, so errors name it). */
@@ -134,6 +137,11 @@ export function nextStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: ()
   };
   void signal.then(dispose);
   return { signal, dispose };
+}
+
+/** Closes received descriptors nobody takes (none: nothing). */
+export function closeFds(fds: readonly number[] | undefined): void {
+  for (const fd of fds ?? []) closeSync(fd);
 }
 
 /** Resolve after `ms` (the timer keeps the process alive: the CLI exits explicitly). */

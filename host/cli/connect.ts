@@ -1,12 +1,11 @@
 // `unixsock connect ADDR`: a client bridged with stdio (nc -U).
-import { closeSync } from 'node:fs';
 import { createDatagramSocket } from '../datagram.js';
 import type { MessageInfo } from '../messages.js';
 import { connectSeqpacket } from '../seqpacket.js';
 import { connect } from '../streams.js';
 import { bridge, Input } from './bridge.js';
 import {
-  addressArgument, type Command, integerOption, nextStopSignal, parseCommand, sleep, status, typeOption, UsageError, writeOut, type Target,
+  addressArgument, closeFds, type Command, integerOption, nextStopSignal, parseCommand, sleep, status, typeOption, UsageError, writeOut, type Target,
 } from './common.js';
 
 const USAGE = `Usage: unixsock connect [--type T] [--wait MS] ADDR
@@ -46,7 +45,7 @@ async function datagrams(target: Target, waitMs: number, stop: Promise<unknown>)
     failed = true;
   });
   socket.on('message', (data: Buffer, info: MessageInfo) => {
-    for (const fd of info.fds) closeSync(fd);
+    closeFds(info.fds);
     last = Date.now();
     void writeOut(data);
   });
@@ -89,4 +88,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-export const connectCommand: Command = { summary: 'Connect; bridge the socket with stdio.', usage: USAGE, run };
+export const connectCommand: Command = { run };

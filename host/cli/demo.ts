@@ -172,4 +172,4 @@ async function run(args: string[]): Promise<number> {
   return out.removed === true ? 0 : 1;
 }
 
-export const demo: Command = { summary: 'Show unixsock at work in a private temporary directory.', usage: USAGE, run };
+export const demo: Command = { run };

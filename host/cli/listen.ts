@@ -1,6 +1,5 @@
 // `unixsock listen ADDR`: a server bridged with stdio (nc -lU), or an echo
 // server, for stream, datagram and seqpacket sockets.
-import { closeSync } from 'node:fs';
 import { formatAddress, type SocketAddress } from '../address.js';
 import { createDatagramSocket, type DatagramSocket } from '../datagram.js';
 import type { MessageInfo } from '../messages.js';
@@ -10,7 +9,7 @@ import type { UnixSocket } from '../socket.js';
 import { listen } from '../streams.js';
 import { bridge, Input } from './bridge.js';
 import {
-  addressArgument, type Command, describeTarget, modeOption, nextStopSignal, parseCommand, status, typeOption, UsageError, writeOut, type Target,
+  addressArgument, closeFds, type Command, describeTarget, modeOption, nextStopSignal, parseCommand, status, typeOption, UsageError, writeOut, type Target,
 } from './common.js';
 
 const USAGE = `Usage: unixsock listen [--type T] [--echo] [--mode M] [--once] ADDR
@@ -52,10 +51,6 @@ interface Run {
 /** Resolves when the run is over, with its exit status. */
 type Serve = (r: Run, stop: Promise<unknown>) => Promise<number>;
 
-function closeFds(info: MessageInfo): void {
-  for (const fd of info.fds) closeSync(fd);
-}
-
 /** Serve connections one at a time, bridged with stdio, or echo them all. */
 async function serveConnections(server: UnixServer<UnixSocket> | UnixServer<SeqpacketSocket>, r: Run, stop: Promise<unknown>): Promise<number> {
   if (r.echo) {
@@ -67,7 +62,7 @@ async function serveConnections(server: UnixServer<UnixSocket> | UnixServer<Seqp
       if ('pipe' in s) s.pipe(s);
       else {
         s.on('message', (m: Buffer, info: MessageInfo) => {
-          closeFds(info);
+          closeFds(info.fds);
           s.send(m).catch(() => {});
         });
         s.once('end', () => s.close());
@@ -132,7 +127,7 @@ const serveDatagrams: Serve = async (r, stop) => {
   const firstDone = new Promise<void>((resolve) => { first = resolve; });
   socket.on('error', (err: Error) => status(`receive failed: ${err.message}`));
   socket.on('message', (data: Buffer, info: MessageInfo) => {
-    closeFds(info);
+    closeFds(info.fds);
     const reply = r.echo && named(info.address)
       ? socket.sendTo(data, info.address).catch((err: Error) => status(`echo to ${formatAddress(info.address!)} failed: ${err.message}`))
       : r.echo ? Promise.resolve(status('an unnamed sender cannot be answered; not echoed')) : writeOut(data);
@@ -180,4 +175,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-export const listenCommand: Command = { summary: 'Listen; bridge each connection with stdio.', usage: USAGE, run };
+export const listenCommand: Command = { run };

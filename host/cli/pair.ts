@@ -6,7 +6,6 @@
 // BlockingIOError in Python). libuv makes a child's fds 0-2 blocking, not the
 // others: so the end goes in as fd 0 and `sh` moves it to fd 3.
 import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { DatagramSocket } from '../datagram.js';
 import type { MessageInfo } from '../messages.js';
@@ -14,7 +13,7 @@ import type { SeqpacketSocket } from '../seqpacket.js';
 import type { UnixSocket } from '../socket.js';
 import { socketPair } from '../streams.js';
 import { bridge, Input } from './bridge.js';
-import { type Command, type Parsed, parseCommand, sleep, status, typeOption, UsageError, writeOut } from './common.js';
+import { closeFds, type Command, type Parsed, parseCommand, sleep, status, typeOption, UsageError, writeOut } from './common.js';
 
 const USAGE = `Usage: unixsock pair [--type T] -- CMD [ARG...]
 
@@ -52,7 +51,7 @@ function split(args: string[]): [string[], string[]] {
 
 function drainMessages(socket: DatagramSocket | SeqpacketSocket, input: Input): Promise<void> {
   socket.on('message', (data: Buffer, info: MessageInfo) => {
-    for (const fd of info.fds) closeSync(fd);
+    closeFds(info.fds);
     void writeOut(data);
   });
   input.attach({ send: (chunk) => socket.send(chunk).catch((err: Error) => status(`send failed: ${err.message}`)), end: () => {} });
@@ -93,4 +92,4 @@ async function run(args: string[]): Promise<number> {
   return code;
 }
 
-export const pair: Command = { summary: 'Run CMD with a socketpair end on fd 3, bridged to stdio.', usage: USAGE, run };
+export const pair: Command = { run };

@@ -1,11 +1,10 @@
 // `unixsock recv ADDR`: bind a datagram socket and print what arrives.
-import { closeSync } from 'node:fs';
 import { formatAddress } from '../address.js';
 import { createDatagramSocket } from '../datagram.js';
 import type { MessageInfo } from '../messages.js';
 import {
-  addressArgument, type Command, describeTarget, integerOption, modeOption, nextStopSignal, parseCommand, sleep, status,
-  typeOption, UsageError, writeOut,
+  addressArgument, closeFds, type Command, describeTarget, integerOption, modeOption, nextStopSignal, parseCommand, sleep, status,
+  requireType, UsageError, writeOut,
 } from './common.js';
 
 const USAGE = `Usage: unixsock recv [--count N] [--timeout MS] [--mode M] [--json] ADDR
@@ -52,7 +51,7 @@ async function run(args: string[]): Promise<number> {
   }, USAGE);
   if (p === undefined) return 0;
   if (p.positionals.length !== 1) throw new UsageError('recv takes one ADDR');
-  if (typeOption(p) !== undefined && typeOption(p) !== 'datagram') throw new UsageError('recv receives datagrams only');
+  requireType(p, 'datagram', 'recv receives datagrams only');
   const target = addressArgument(p.positionals[0], 'datagram');
   const count = integerOption(p, 'count', 1);
   const timeout = integerOption(p, 'timeout', 0, 1) || undefined;
@@ -70,7 +69,7 @@ async function run(args: string[]): Promise<number> {
         resolve();
       });
       socket.on('message', (data: Buffer, info: MessageInfo) => {
-        for (const fd of info.fds) closeSync(fd);
+        closeFds(info.fds);
         if (count > 0 && received >= count) return;
         received++;
         const written = writeOut(json ? `${asJson(data, info)}\n` : data);
@@ -91,4 +90,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-export const recv: Command = { summary: 'Receive datagrams and print them.', usage: USAGE, run };
+export const recv: Command = { run };

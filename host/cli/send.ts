@@ -1,7 +1,7 @@
 // `unixsock send ADDR MESSAGE`: one datagram, optionally carrying descriptors.
 import { text } from 'node:stream/consumers';
 import { createDatagramSocket } from '../datagram.js';
-import { addressArgument, type Command, parseCommand, typeOption, UsageError } from './common.js';
+import { addressArgument, type Command, parseCommand, requireType, UsageError } from './common.js';
 
 const USAGE = `Usage: unixsock send [--fd N]... ADDR MESSAGE
 
@@ -23,7 +23,7 @@ async function run(args: string[]): Promise<number> {
   if (p === undefined) return 0;
   if (p.positionals.length !== 2) throw new UsageError('send takes ADDR and MESSAGE');
   const [addr, message] = p.positionals as [string, string];
-  if (typeOption(p) !== undefined && typeOption(p) !== 'datagram') throw new UsageError('send sends datagrams only');
+  requireType(p, 'datagram', 'send sends datagrams only');
   const target = addressArgument(addr, 'datagram');
   const fds = ((p.values.fd as string[] | undefined) ?? []).map((v) => {
     if (!/^\d+$/.test(v) || Number(v) > 0x7fffffff) throw new UsageError(`--fd must be a descriptor number, not '${v}'`);
@@ -39,4 +39,4 @@ async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-export const send: Command = { summary: 'Send one datagram.', usage: USAGE, run };
+export const send: Command = { run };

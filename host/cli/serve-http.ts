@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import { serveHttp } from '../http.js';
 import {
-  addressArgument, type Command, describeTarget, modeOption, nextStopSignal, parseCommand, status, typeOption, UsageError,
+  addressArgument, type Command, describeTarget, modeOption, nextStopSignal, parseCommand, requireType, status, UsageError,
 } from './common.js';
 import { staticFiles } from './static-files.js';
 
@@ -33,7 +33,7 @@ async function run(args: string[]): Promise<number> {
   const p = parseCommand(args, { mode: { type: 'string' }, log: { type: 'boolean' }, type: { type: 'string' } }, USAGE);
   if (p === undefined) return 0;
   if (p.positionals.length < 1 || p.positionals.length > 2) throw new UsageError('serve-http takes ADDR and an optional DIR');
-  if (typeOption(p) !== undefined && typeOption(p) !== 'stream') throw new UsageError('HTTP needs a stream socket');
+  requireType(p, 'stream', 'HTTP needs a stream socket');
   const target = addressArgument(p.positionals[0], 'stream');
   const mode = modeOption(p);
   const dir = p.positionals[1] ?? '.';
@@ -53,4 +53,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-export const serveHttpCommand: Command = { summary: 'Serve the files under DIR over HTTP on a socket.', usage: USAGE, run };
+export const serveHttpCommand: Command = { run };
