@@ -99,6 +99,14 @@ bool ReadSize(const Napi::CallbackInfo& info, size_t index, const char* name,
   return true;
 }
 
+bool ReadBoolean(const Napi::CallbackInfo& info, size_t index,
+                 const char* name, bool* out) {
+  Napi::Value value = info[index];
+  if (!value.IsBoolean()) return ThrowExpected(info.Env(), name, "a boolean");
+  *out = value.As<Napi::Boolean>().Value();
+  return true;
+}
+
 bool ReadBytes(const Napi::CallbackInfo& info, size_t index, const char* name,
                Napi::Uint8Array* out) {
   Napi::Value value = info[index];

@@ -23,6 +23,10 @@ bool ReadInt32(const Napi::CallbackInfo& info, size_t index, const char* name,
 bool ReadSize(const Napi::CallbackInfo& info, size_t index, const char* name,
               size_t* out);
 
+// A boolean.
+bool ReadBoolean(const Napi::CallbackInfo& info, size_t index,
+                 const char* name, bool* out);
+
 // A Uint8Array (Buffer included).
 bool ReadBytes(const Napi::CallbackInfo& info, size_t index, const char* name,
                Napi::Uint8Array* out);

@@ -22,39 +22,6 @@
 
 namespace unixsock {
 
-namespace {
-
-// Info slots of receiveMessage; must match the doc in host/native.ts.
-enum InfoSlot : size_t {
-  kCopied = 0,
-  kFlags = 1,
-  kDescriptorCount = 2,
-  kAddressLength = 3,
-  kHasCredentials = 4,
-  kPid = 5,
-  kUid = 6,
-  kGid = 7,
-  kInfoLength = 8,
-};
-
-// Flag bits of info[kFlags]; must match MESSAGE_FLAG in host/native.ts.
-constexpr int32_t kFlagTruncated = 1;
-constexpr int32_t kFlagControlTruncated = 2;
-
-bool ReadBoolean(const Napi::CallbackInfo& info, size_t index,
-                 const char* name, bool* out) {
-  Napi::Value value = info[index];
-  if (!value.IsBoolean()) {
-    std::string message(name);
-    message += " must be a boolean";
-    return ThrowTypeError(info.Env(), message.c_str());
-  }
-  *out = value.As<Napi::Boolean>().Value();
-  return true;
-}
-
-}  // namespace
-
 Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t fd = 0;
@@ -232,21 +199,24 @@ Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {
     }
   }
 
-  int32_t result_flags = 0;
-  if (message.msg_flags & MSG_TRUNC) result_flags |= kFlagTruncated;
-  if (received.lost) {
-    result_flags |= kFlagControlTruncated;
-  }
-  slots[kCopied] =
-      static_cast<int32_t>(std::min<size_t>(static_cast<size_t>(r), length));
-  slots[kFlags] = result_flags;
+  PutReceiveInfo(slots, std::min<size_t>(static_cast<size_t>(r), length),
+                 message.msg_flags, received, address_length);
+  return NumberResult(env, static_cast<double>(r));
+}
+
+void PutReceiveInfo(int32_t* slots, size_t copied, int msg_flags,
+                    const ReceivedControl& received, size_t address_length) {
+  int32_t flags = 0;
+  if (msg_flags & MSG_TRUNC) flags |= kFlagTruncated;
+  if (received.lost) flags |= kFlagControlTruncated;
+  slots[kCopied] = static_cast<int32_t>(copied);
+  slots[kFlags] = flags;
   slots[kDescriptorCount] = static_cast<int32_t>(received.count);
   slots[kAddressLength] = static_cast<int32_t>(address_length);
   slots[kHasCredentials] = received.has_credentials ? 1 : 0;
   slots[kPid] = received.pid;
   slots[kUid] = received.uid;
   slots[kGid] = received.gid;
-  return NumberResult(env, static_cast<double>(r));
 }
 
 }  // namespace unixsock

@@ -8,7 +8,35 @@
 
 #include <napi.h>
 
+#include <cstddef>
+#include <cstdint>
+
+#include "control.h"
+
 namespace unixsock {
+
+// Info slots of a received message (receiveMessage; receiveMessages adds the
+// real length after them); must match the doc in host/native.ts.
+enum InfoSlot : size_t {
+  kCopied = 0,
+  kFlags = 1,
+  kDescriptorCount = 2,
+  kAddressLength = 3,
+  kHasCredentials = 4,
+  kPid = 5,
+  kUid = 6,
+  kGid = 7,
+  kInfoLength = 8,
+};
+
+// Flag bits of info[kFlags]; must match MESSAGE_FLAG in host/native.ts.
+constexpr int32_t kFlagTruncated = 1;
+constexpr int32_t kFlagControlTruncated = 2;
+
+// Fills slots[0..kInfoLength) for a message of which `copied` bytes were
+// stored, with recvmsg's msg_flags and what TakeControl found.
+void PutReceiveInfo(int32_t* slots, size_t copied, int msg_flags,
+                    const ReceivedControl& received, size_t address_length);
 
 // sendMessage(fd, bufs: Uint8Array | Uint8Array[], fds: Int32Array | null,
 //             sockaddr: Uint8Array | null, credentials: boolean)

@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "control.h"
+#include "message.h"
 #include "platform.h"
 #include "retry.h"
 
@@ -27,15 +28,15 @@ constexpr size_t kMaxBatch = 64;
 // Bytes of addrOut per message (sizeof(sockaddr_storage) everywhere we build).
 constexpr size_t kAddressSlot = 128;
 static_assert(sizeof(sockaddr_storage) <= kAddressSlot, "address slot");
-// Info slots per message: receiveMessage's eight, then the real length.
-constexpr size_t kInfoStride = 9;
-constexpr int32_t kFlagTruncated = 1;
-constexpr int32_t kFlagControlTruncated = 2;
+// Info slots per message: receiveMessage's, then the real length.
+constexpr size_t kRealLength = kInfoLength;
+constexpr size_t kInfoStride = kInfoLength + 1;
 
 const char kBufsType[] = "bufs must be an array of Uint8Array";
 
 // Control buffers for one batch: cmsghdr-aligned, reused across calls on
-// this thread (a batch of 64 with room for 253 descriptors each is ~68 KiB:
+// this thread and kept at their largest size (a batch of 64 with room for
+// 253 descriptors each is ~68 KiB, with the most allowed, 1012, ~256 KiB:
 // too big for the stack, too hot for a malloc per call).
 unsigned char* BatchControl(size_t bytes) {
   thread_local std::vector<cmsghdr> storage;
@@ -248,11 +249,10 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       !ReadCount(info, 2, &count) || !ReadSize(info, 3, "fdSlot", &fd_slot)) {
     return Napi::Value();
   }
-  if (!info[4].IsBoolean()) {
-    ThrowTypeError(env, "withAddresses must be a boolean");
+  bool has_address = false;
+  if (!ReadBoolean(info, 4, "withAddresses", &has_address)) {
     return Napi::Value();
   }
-  bool has_address = info[4].As<Napi::Boolean>().Value();
   ReceiveState& state = ThreadReceiveState();
   if (state.env != env || state.data == nullptr) {
     ThrowTypeError(env, "bindReceiveArenas first");
@@ -350,22 +350,13 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     TakeControl(message, control_length,
                 fd_slot > 0 ? state.fds + i * fd_slot : nullptr, fd_slot,
                 &taken);
-    int32_t result_flags = 0;
-    if (message->msg_flags & MSG_TRUNC) result_flags |= kFlagTruncated;
-    if (taken.lost) result_flags |= kFlagControlTruncated;
     size_t address_length = 0;
     if (has_address) {
       address_length = std::min<size_t>(message->msg_namelen, kAddressSlot);
     }
-    s[0] = static_cast<int32_t>(std::min(length, slot));
-    s[1] = result_flags;
-    s[2] = static_cast<int32_t>(taken.count);
-    s[3] = static_cast<int32_t>(address_length);
-    s[4] = taken.has_credentials ? 1 : 0;
-    s[5] = taken.pid;
-    s[6] = taken.uid;
-    s[7] = taken.gid;
-    s[8] = static_cast<int32_t>(std::min<size_t>(length, INT32_MAX));
+    PutReceiveInfo(s, std::min(length, slot), message->msg_flags, taken,
+                   address_length);
+    s[kRealLength] = static_cast<int32_t>(std::min<size_t>(length, INT32_MAX));
   }
   return NumberResult(env, static_cast<double>(received));
 }
