@@ -5,11 +5,40 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "retry.h"
 
 namespace unixsock {
+
+ssize_t SendWithControl(int fd, const iovec* iov, size_t count,
+                        const sockaddr* name, socklen_t name_length,
+                        const int32_t* fds, size_t nfds, bool credentials) {
+  ssize_t r;
+  if (count == 1 && nfds == 0 && !credentials) {
+    r = RetryOnEintr([&] {
+      return sendto(fd, iov[0].iov_base, iov[0].iov_len, UNIXSOCK_SEND_FLAGS,
+                    name, name_length);
+    });
+  } else {
+    msghdr message;
+    std::memset(&message, 0, sizeof(message));
+    message.msg_name = const_cast<sockaddr*>(name);
+    message.msg_namelen = name == nullptr ? 0 : name_length;
+    message.msg_iov = const_cast<iovec*>(iov);
+    message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
+    ControlBuffer control;
+    size_t control_length = PutControl(&control, fds, nfds, credentials);
+    if (control_length > 0) {
+      message.msg_control = control.bytes;
+      message.msg_controllen =
+          static_cast<decltype(message.msg_controllen)>(control_length);
+    }
+    r = RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
+  }
+  return r == -1 ? -static_cast<ssize_t>(errno) : r;
+}
 
 size_t PutControl(ControlBuffer* control, const int32_t* fds, size_t count,
                   bool credentials) {

@@ -6,6 +6,7 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +42,15 @@ union ControlBuffer {
 // control length to give sendmsg (0: no control data).
 size_t PutControl(ControlBuffer* control, const int32_t* fds, size_t count,
                   bool credentials);
+
+// Sends iov[0..count) (at most kIovMax) to `name` (null: the connected
+// peer) with fds[0..nfds) and, when `credentials`, this process's
+// credentials as control data; a lone iovec without control data goes by
+// sendto, which skips sendmsg's header copy-in. Non-blocking, never SIGPIPE,
+// EINTR retried: bytes | -errno.
+ssize_t SendWithControl(int fd, const iovec* iov, size_t count,
+                        const sockaddr* name, socklen_t name_length,
+                        const int32_t* fds, size_t nfds, bool credentials);
 
 // What TakeControl found.
 struct ReceivedControl {

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include "args.h"
+#include "control.h"
 #include "platform.h"
 #include "retry.h"
 
@@ -83,13 +83,9 @@ Napi::Value Writev(const Napi::CallbackInfo& info) {
     iov[i].iov_base = buffers[i].Data();
     iov[i].iov_len = buffers[i].ByteLength();
   }
-  msghdr message;
-  std::memset(&message, 0, sizeof(message));
-  message.msg_iov = iov.data();
-  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
-  ssize_t r =
-      RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
-  return SyscallResult(env, static_cast<double>(r));
+  ssize_t r = SendWithControl(fd, iov.data(), count, nullptr, 0, nullptr, 0,
+                              false);
+  return NumberResult(env, static_cast<double>(r));
 }
 
 }  // namespace unixsock

@@ -93,36 +93,10 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
     if (r < 0) return NumberResult(env, r);
   }
   sockaddr* name = has_address ? reinterpret_cast<sockaddr*>(&storage) : nullptr;
-
-  if (fd_count == 0 && !credentials && iov_count == 1) {
-    // No control data: sendto, which skips sendmsg's header copy-in.
-    ssize_t r = RetryOnEintr([&] {
-      return sendto(fd, iov[0].iov_base, iov[0].iov_len, UNIXSOCK_SEND_FLAGS,
-                    name, address_length);
-    });
-    return SyscallResult(env, static_cast<double>(r));
-  }
-
-  ControlBuffer control;
-  size_t control_length =
-      PutControl(&control, has_fds ? fds.Data() : nullptr, fd_count, credentials);
-
-  msghdr message;
-  std::memset(&message, 0, sizeof(message));
-  if (has_address) {
-    message.msg_name = name;
-    message.msg_namelen = address_length;
-  }
-  message.msg_iov = iov;
-  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(iov_count);
-  if (control_length > 0) {
-    message.msg_control = control.bytes;
-    message.msg_controllen =
-        static_cast<decltype(message.msg_controllen)>(control_length);
-  }
-  ssize_t r =
-      RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
-  return SyscallResult(env, static_cast<double>(r));
+  ssize_t r = SendWithControl(fd, iov, iov_count, name, address_length,
+                              has_fds ? fds.Data() : nullptr, fd_count,
+                              credentials);
+  return NumberResult(env, static_cast<double>(r));
 }
 
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {

@@ -177,32 +177,6 @@ bool BytesOf(napi_env env, napi_value value, iovec* out) {
   return true;
 }
 
-// sendmsg of iov[0..count) (at most kIovMax of them) with `nfds` descriptors
-// (SCM_RIGHTS), or send for a single iovec without any (a cheaper kernel
-// path): bytes | -errno.
-ssize_t SendIovecs(int fd, iovec* iov, size_t count,
-                   const int32_t* fds = nullptr, size_t nfds = 0) {
-  if (count == 1 && nfds == 0) {
-    ssize_t r = RetryOnEintr([&] {
-      return send(fd, iov[0].iov_base, iov[0].iov_len, UNIXSOCK_SEND_FLAGS);
-    });
-    return r == -1 ? -static_cast<ssize_t>(errno) : r;
-  }
-  msghdr message;
-  std::memset(&message, 0, sizeof(message));
-  message.msg_iov = iov;
-  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
-  ControlBuffer control;
-  if (nfds > 0) {
-    message.msg_control = control.bytes;
-    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(
-        PutControl(&control, fds, nfds, false));
-  }
-  ssize_t r =
-      RetryOnEintr([&] { return sendmsg(fd, &message, UNIXSOCK_SEND_FLAGS); });
-  return r == -1 ? -static_cast<ssize_t>(errno) : r;
-}
-
 // Duplicates of fds[0..count) (close-on-exec), or false with errno set and
 // nothing left open.
 bool Duplicate(const int32_t* fds, size_t count, std::vector<int32_t>* out) {
@@ -433,7 +407,7 @@ Napi::Value StreamEngine::Write(const Napi::CallbackInfo& info) {
         index += batch;
         continue;
       }
-      ssize_t n = SendIovecs(fd_, iov + index, batch, fds, nfds);
+      ssize_t n = SendWithControl(fd_, iov + index, batch, nullptr, 0, fds, nfds, false);
       if (n < 0) {
         if (IsWouldBlock(static_cast<int>(-n))) break;
         return NumberResult(env, static_cast<double>(n));
@@ -746,7 +720,8 @@ void StreamEngine::Flush(napi_env env) {
     size_t sent = 0;
     if (attempted > 0) {
       std::vector<int32_t>& fds = pieces_.front().fds;
-      ssize_t n = SendIovecs(fd_, iov, count, fds.data(), fds.size());
+      ssize_t n = SendWithControl(fd_, iov, count, nullptr, 0, fds.data(), fds.size(),
+                                  false);
       if (n < 0) {
         if (!IsWouldBlock(static_cast<int>(-n))) error = static_cast<int>(n);
         break;
