@@ -26,7 +26,7 @@ import {
 import { Errno } from './errno';
 import { Operation, osFail, stateFail } from './failure';
 import { encodeForHost, openSocket } from './system';
-import { enforcing } from './policy';
+import { copyBlock, enforcing } from './policy';
 
 /** A socket descriptor and, for a pathname, the file bound. */
 export class Bound {
@@ -128,17 +128,15 @@ export function bindSocket(b: Bound, type: SocketKind, kind: AddressKind, ptr: u
   b.fd = fd;
   b.type = type;
   b.unlinkOnClose = o.unlinkOnClose;
-  rememberName(b, kind, ptr, len);
   if (isPath) recordPath(b, ptr, len, o);
   return true;
 }
 
-/** Keep the bound address for the policy's later checks (accept, receive). */
+/** Keep a listener's bound address for the policy's checks on accept. */
 export function rememberName(b: Bound, kind: AddressKind, ptr: usize, len: u32): void {
   if (!enforcing) return;
   b.nameKind = kind;
-  b.namePtr = heap.alloc(len == 0 ? 1 : <usize>len);
-  memory.copy(b.namePtr, ptr, len);
+  b.namePtr = copyBlock(ptr, len);
   b.nameLen = len;
 }
 

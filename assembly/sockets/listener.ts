@@ -2,7 +2,7 @@
 // lifecycle rules of architecture.md §4) that listens and accepts.
 import { AddressKind } from '../address/kinds';
 import { failed, peerGid, peerUid, SocketKind, sysAccept, sysClose, sysListen, sysPeerCredentials } from '../bindings/syscalls';
-import { abandon, bindSocket, BindOptions, Bound, closeBound } from './bound';
+import { abandon, bindSocket, BindOptions, Bound, closeBound, rememberName } from './bound';
 import { Errno } from './errno';
 import { Operation, osFail, osFailErrno, Permission, policyFail, stateFail } from './failure';
 import {
@@ -39,6 +39,7 @@ export function listen(kind: AddressKind, ptr: usize, len: u32, o: ListenOptions
   if (!admit(Permission.Bind, Permission.Listen, o.socketType, kind, ptr, len)) return 0;
   const l = new Listener();
   if (!bindSocket(l, o.socketType, useKind, usePtr, useLen, o)) return 0;
+  rememberName(l, useKind, usePtr, useLen);
   const r = sysListen(l.fd, o.backlog);
   if (failed(r)) {
     abandon(l);

@@ -71,7 +71,8 @@ function change(): PolicyError {
   return PolicyError.Ok;
 }
 
-function copyBlock(ptr: usize, len: u32): usize {
+/** A heap copy of len bytes at ptr (at least one byte allocated). */
+export function copyBlock(ptr: usize, len: u32): usize {
   const block = heap.alloc(len == 0 ? 1 : <usize>len);
   memory.copy(block, ptr, len);
   return block;
