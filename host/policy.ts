@@ -3,6 +3,7 @@
 // engine enforces it (wit/policy.wit): deny by default, rules only allow.
 import type { Engine } from './component.js';
 import { invalidArgType, invalidArgValue } from './errors.js';
+import { SOCKET_TYPES, type SocketType } from './sockets-binding.js';
 
 /** What a rule permits (WIT `policy.permissions`). */
 export const RULE_PERMISSIONS = [
@@ -11,8 +12,6 @@ export const RULE_PERMISSIONS = [
 ] as const;
 
 export type RulePermission = (typeof RULE_PERMISSIONS)[number];
-
-const TYPES = ['stream', 'datagram', 'seqpacket'] as const;
 
 /** Who the peer process must be (checked on connect and accept). */
 export interface PeerRequirement {
@@ -37,7 +36,7 @@ export interface PolicyRule {
   abstract?: string | Uint8Array;
   unnamed?: true;
   any?: true;
-  types?: readonly (typeof TYPES)[number][];
+  types?: readonly SocketType[];
   peer?: PeerRequirement;
 }
 
@@ -119,7 +118,7 @@ function flatRule(engine: Engine, r: PolicyRule, i: number): number[] {
   if (r.types !== undefined) {
     if (!Array.isArray(r.types)) throw invalidArgType(`${at}.types`, 'an array of socket types', r.types);
     for (const t of r.types) {
-      const bit = TYPES.indexOf(t);
+      const bit = SOCKET_TYPES.indexOf(t);
       if (bit < 0) throw invalidArgValue(`${at}.types`, `unknown socket type ${JSON.stringify(t)}`);
       types |= 1 << bit;
     }
