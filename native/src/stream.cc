@@ -678,7 +678,8 @@ int StreamEngine::ReadDirect(napi_env env) {
   last_read_ = static_cast<size_t>(n);
   bytes_read_ += static_cast<double>(n);
   if (static_cast<size_t>(n) < size) {
-    // Someone else read from the socket in between: deliver what we got.
+    // Less than FIONREAD reported (the kernel ends a read after bytes that
+    // carried descriptors, or another reader took some): deliver what came.
     napi_value copy;
     void* copy_data = nullptr;
     if (napi_create_buffer_copy(env, static_cast<size_t>(n), data, &copy_data,
