@@ -37,9 +37,10 @@ export interface DialTarget {
   address: SocketAddress;
 }
 
-const TYPES: readonly SocketType[] = ['stream', 'datagram', 'seqpacket'];
-const PREFIX: Record<string, SocketType> = { 'unixgram:': 'datagram', 'unixpacket:': 'seqpacket' };
 const PREFIX_OF: Record<SocketType, string> = { stream: '', datagram: 'unixgram:', seqpacket: 'unixpacket:' };
+const TYPES = Object.keys(PREFIX_OF) as readonly SocketType[];
+/** Dial-string prefix -> the socket type it names. */
+const PREFIX: Record<string, SocketType> = Object.fromEntries(TYPES.filter((t) => PREFIX_OF[t] !== '').map((t) => [PREFIX_OF[t], t]));
 
 function socketType(value: unknown, name: string): SocketType | undefined {
   if (value === undefined) return undefined;
@@ -84,12 +85,21 @@ export function parseDial(text: string, options: { type?: SocketType } = {}): Di
   return { type: prefixed ?? wanted ?? 'stream', address: parseAddress(rest) };
 }
 
-function percentEncoded(bytes: Uint8Array): string {
+/** `bytes` with every byte that `keep` refuses written as %XX. */
+function percentEncode(bytes: Uint8Array, keep: (c: number) => boolean): string {
   let out = '';
-  for (const c of bytes) {
-    out += c > 0x20 && c < 0x7f && c !== 0x25 ? String.fromCharCode(c) : `%${c.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
+  for (const c of bytes) out += keep(c) ? String.fromCharCode(c) : `%${c.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
+}
+
+/** Printable ASCII but `%`: what the unix: forms keep literal. */
+const printable = (c: number): boolean => c > 0x20 && c < 0x7f && c !== 0x25;
+
+/** What a URL authority keeps literal. */
+const unreserved = (c: number): boolean => UNRESERVED.test(String.fromCharCode(c));
+
+function percentEncoded(bytes: Uint8Array): string {
+  return percentEncode(bytes, printable);
 }
 
 function pathBytes(a: SocketAddress): Uint8Array | undefined {
@@ -171,8 +181,8 @@ export type DialResult<S extends string> =
 export function inputForm(a: SocketAddress): string | SocketAddress {
   if ('path' in a && typeof a.path === 'string') return a.path;
   if ('abstract' in a) {
-    const text = a.abstract.toString('utf8');
-    if (Buffer.from(text, 'utf8').equals(a.abstract)) return `\0${text}`;
+    const text = textOrBytes(a.abstract);
+    if (typeof text === 'string') return `\0${text}`;
   }
   return a;
 }
@@ -304,14 +314,6 @@ export function formatUnixUrl(address: unknown, path = '/'): string {
   if (typeof path !== 'string') throw invalidArgType('path', 'a string', path);
   if (!path.startsWith('/')) throw invalidArgValue('path', `must start with '/'. Received '${path}'`);
   if ('unnamed' in a) throw invalidArgValue('address', 'is unnamed: it has no URL');
-  const encode = (bytes: Uint8Array): string => {
-    let out = '';
-    for (const c of bytes) {
-      const ch = String.fromCharCode(c);
-      out += UNRESERVED.test(ch) ? ch : `%${c.toString(16).toUpperCase().padStart(2, '0')}`;
-    }
-    return out;
-  };
-  const socket = 'abstract' in a ? `@${encode(a.abstract)}` : encode(pathBytes(a)!);
+  const socket = `${'abstract' in a ? '@' : ''}${percentEncode('abstract' in a ? a.abstract : pathBytes(a)!, unreserved)}`;
   return `http+unix://${socket}${path}`;
 }
