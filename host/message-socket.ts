@@ -95,8 +95,7 @@ export abstract class MessageSocket extends EventEmitter {
     this.openOwner();
     if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'a function', callback);
     if (options !== NO_OPTIONS) optionsArgument(options);
-    const settle = callback === undefined ? undefined : (err?: Error): void => callback(err ?? null);
-    return this.#channel.write(messageBytes(data), descriptorsOf(options.fds), sockaddr, options.credentials === true, settle);
+    return this.#channel.write(messageBytes(data), descriptorsOf(options.fds), sockaddr, options.credentials === true, callback);
   }
 
   /** Calls `fn` once every queued send went out (now, if none waits); never if the socket closes first. */

@@ -64,6 +64,9 @@ export interface MessageHandlers {
   drain(): void;
 }
 
+/** Hears how a send ended: null once the kernel took the message whole, else the error. */
+type Settle = (err: Error | null) => void;
+
 /** A message waiting for room: bufs is one buffer or several (one message either way). */
 interface Pending {
   bufs: Uint8Array | Uint8Array[];
@@ -73,7 +76,7 @@ interface Pending {
   /** fds are our duplicates, closed once the message is settled. */
   held: boolean;
   /** Settles the message: no error once the kernel took it whole. */
-  settle: ((err?: Error) => void) | undefined;
+  settle: Settle | undefined;
 }
 
 /** A message taken from the kernel while paused (data null: the end of stream). */
@@ -231,7 +234,7 @@ export class MessageChannel {
    * Descriptors are duplicated when queued, so the caller may close its own at once.
    * Returns false once WRITE_HIGH_WATER messages wait; the drain handler follows.
    */
-  write(bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean, settle: ((err?: Error) => void) | undefined): boolean {
+  write(bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean, settle: Settle | undefined): boolean {
     if (this.#closed) {
       this.#settleLater(settle, errnoError(EBADF, 'sendmsg'));
       return false;
@@ -394,7 +397,7 @@ export class MessageChannel {
 
   #settle(p: Pending, err: Error | undefined): void {
     if (p.held && p.fds !== null) for (const fd of p.fds) native.close(fd);
-    if (p.settle !== undefined) p.settle(err);
+    if (p.settle !== undefined) p.settle(err ?? null);
     else if (err !== undefined) this.#handlers.error(err);
   }
 
@@ -404,11 +407,11 @@ export class MessageChannel {
    */
   #sendNow(
     bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean,
-    settle: ((err?: Error) => void) | undefined,
+    settle: Settle | undefined,
   ): boolean {
     const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
     if (r >= 0) {
-      if (settle !== undefined) process.nextTick(settle);
+      if (settle !== undefined) process.nextTick(settle, null);
       return true;
     }
     if (r !== EAGAIN && r !== ENOBUFS) {
@@ -419,7 +422,7 @@ export class MessageChannel {
     return false;
   }
 
-  #settleLater(settle: ((err?: Error) => void) | undefined, err: Error): void {
+  #settleLater(settle: Settle | undefined, err: Error): void {
     process.nextTick(() => (settle !== undefined ? settle(err) : this.#handlers.error(err)));
   }
 
