@@ -24,6 +24,35 @@ export function measure(name: string, fn: () => unknown, iterations: number, rep
   return { name, ns: median(runs), runs };
 }
 
+/** Repetitions per library of the side-by-side benchmarks (UNIXSOCK_BENCH_REPS, default 9). */
+export const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
+
+const ONLY = (process.env.UNIXSOCK_BENCH_CASES ?? '').split(',').filter((w) => w !== '');
+
+/** Whether UNIXSOCK_BENCH_CASES (comma-separated words; unset: every case) selects the case `name`. */
+export function selected(name: string): boolean {
+  return ONLY.length === 0 || ONLY.some((w) => name.includes(w));
+}
+
+/**
+ * REPS rounds of `run` for each of `libs`, alternating which goes first so
+ * that drift on a shared machine hits them alike: each library's results,
+ * in order (repetition i of every library ran back to back).
+ */
+export async function alternate<L extends string, R>(libs: readonly L[], run: (lib: L) => R | Promise<R>): Promise<Record<L, R[]>> {
+  const results = Object.fromEntries(libs.map((lib) => [lib, [] as R[]])) as Record<L, R[]>;
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const lib of rep % 2 === 0 ? libs : [...libs].reverse()) results[lib].push(await run(lib));
+  }
+  return results;
+}
+
+/** The median of REPS runs of a C baseline `exe args` that prints its rate; undefined without the executable. */
+export function cMedian(exe: string | undefined, args: string[], timeoutMs: number): number | undefined {
+  if (exe === undefined) return undefined;
+  return median(Array.from({ length: REPS }, () => Number(execFileSync(exe, args, { encoding: 'utf8', timeout: timeoutMs }).trim())));
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;

@@ -30,7 +30,7 @@
 // takes longer than UNIXSOCK_BENCH_TIMEOUT_MS (60000) fails the benchmark.
 // UNIXSOCK_BENCH_CASES=ping,SCM runs only the cases whose names contain one
 // of the comma-separated words.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,17 +38,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect, connectSeqpacket, createDatagramSocket, type DatagramSocket, type SeqpacketSocket } from '../host/index.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { compileC, median, pairedSpread, spreadText } from './harness.js';
+import { alternate, cMedian, compileC, median, pairedSpread, REPS, selected, spreadText } from './harness.js';
 import { loadPeer, type PeerName, pinUsocket, requirePeer, type UnixDgramSocket } from './message-peer-libs.js';
 import { END, type Lib, MESSAGE_SIZE, type Mode } from './message-peer-protocol.js';
 
 const PEER = fileURLToPath(new URL('./message-peer.js', import.meta.url));
-const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
 const MESSAGES = Number(process.env.UNIXSOCK_BENCH_MESSAGES ?? 100_000);
 const FDS = Number(process.env.UNIXSOCK_BENCH_FDS ?? 20_000);
 const PINGPONG_MS = Number(process.env.UNIXSOCK_BENCH_PINGPONG_MS ?? 500);
 const TIMEOUT_MS = Number(process.env.UNIXSOCK_BENCH_TIMEOUT_MS ?? 60_000);
-const ONLY = (process.env.UNIXSOCK_BENCH_CASES ?? '').split(',').filter((w) => w !== '');
 
 const MSG = Buffer.alloc(MESSAGE_SIZE, 0x61);
 const END_MSG = Buffer.from(END);
@@ -359,13 +357,6 @@ function bounded(fn: () => Promise<Outcome>, peer: Peer, what: string): Promise<
   return Promise.race([fn(), peer.died, timeout(TIMEOUT_MS, what)]);
 }
 
-/** The C baseline's median for a case, or undefined without a C compiler. */
-function baseline(exe: string | undefined, c: Case, path: string): number | undefined {
-  if (exe === undefined) return undefined;
-  const runs = Array.from({ length: REPS }, () => Number(execFileSync(exe, [c.c[0], path, c.c[1]], { encoding: 'utf8', timeout: TIMEOUT_MS }).trim()));
-  return median(runs);
-}
-
 const fmt = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 
 /** Every measured run of a case, per library (the other library only when it loads). */
@@ -374,7 +365,6 @@ async function measureCase(c: Case, libs: Lib[], fresh: () => string): Promise<P
   // unmeasured run each: a fresh process per run would mostly measure the JIT.
   const paths = Object.fromEntries(libs.map((lib) => [lib, fresh()])) as Record<Lib, string>;
   const peers: Peer[] = [];
-  const results: Partial<Record<Lib, Outcome[]>> = {};
   try {
     const byLib: Partial<Record<Lib, Peer>> = {};
     for (const lib of libs) peers.push((byLib[lib] = await startPeer(lib, c.mode, paths[lib])));
@@ -385,14 +375,10 @@ async function measureCase(c: Case, libs: Lib[], fresh: () => string): Promise<P
       return out;
     };
     for (const lib of libs) await measureOnce(lib);
-    for (let rep = 0; rep < REPS; rep++) {
-      // Alternate which library goes first, so drift on a shared machine hits both.
-      for (const lib of rep % 2 === 0 ? libs : [...libs].reverse()) (results[lib] ??= []).push(await measureOnce(lib));
-    }
+    return await alternate(libs, measureOnce);
   } finally {
     await Promise.all(peers.map(stopPeer));
   }
-  return results;
 }
 
 export async function run(): Promise<void> {
@@ -404,10 +390,10 @@ export async function run(): Promise<void> {
     console.log(`  ${MESSAGES} messages, ${FDS} descriptors, ${PINGPONG_MS} ms ping-pong per run; ${REPS} runs per library, medians`);
     console.log(`  ${'case'.padEnd(26)} ${'C'.padStart(10)} ${'other library'.padStart(28)} ${'unixsock'.padStart(10)}  ratio  per-rep IQR  bar`);
     for (const c of CASES) {
-      if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
+      if (!selected(c.name)) continue;
       const loaded = loadPeer(c.peer);
       const results = await measureCase(c, 'lib' in loaded ? ['unixsock', c.peer] : ['unixsock'], fresh);
-      const cBaseline = baseline(cExe, c, fresh());
+      const cBaseline = cMedian(cExe, [c.c[0], fresh(), c.c[1]], TIMEOUT_MS);
       const u = median(results.unixsock!.map((r) => r.rate));
       const others = results[c.peer];
       const o = others === undefined ? undefined : median(others.map((r) => r.rate));

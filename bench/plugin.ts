@@ -15,11 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '../host/index.js';
 import { loadPlugin } from '../host/plugin.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { median } from './harness.js';
+import { alternate, median, REPS } from './harness.js';
 
 const PEER = fileURLToPath(new URL('./stream-peer.js', import.meta.url));
 const ECHO = new URL('../plugins/echo.wasm', import.meta.url);
-const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
 const SIZE = 4096;
 const TRIPS = 2000;
 
@@ -69,19 +68,10 @@ export async function run(): Promise<void> {
   try {
     peer = await startPeer(path);
     plugin = loadPlugin(readFileSync(ECHO), { policy: { rules: [{ allow: ['connect'], path: tmp.path }] } });
-    const results = { direct: [] as number[], plugin: [] as number[] };
+    const loaded = plugin;
     await direct(path, TRIPS);
-    viaPlugin(plugin, path, TRIPS);
-    for (let rep = 0; rep < REPS; rep++) {
-      // Alternate the order, so drift on a shared machine hits both.
-      if (rep % 2 === 0) {
-        results.direct.push(await direct(path, TRIPS));
-        results.plugin.push(viaPlugin(plugin, path, TRIPS));
-      } else {
-        results.plugin.push(viaPlugin(plugin, path, TRIPS));
-        results.direct.push(await direct(path, TRIPS));
-      }
-    }
+    viaPlugin(loaded, path, TRIPS);
+    const results = await alternate(['direct', 'plugin'] as const, (way) => (way === 'direct' ? direct(path, TRIPS) : viaPlugin(loaded, path, TRIPS)));
     const d = median(results.direct);
     const p = median(results.plugin);
     const ratio = p / d;

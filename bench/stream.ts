@@ -16,7 +16,7 @@
 // kernel's limit.
 // UNIXSOCK_BENCH_CASES=ping,accept runs only the cases whose names contain
 // one of the comma-separated words.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -24,15 +24,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../host/index.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { compileC, median, pairedSpread, spreadText } from './harness.js';
+import { alternate, cMedian, compileC, median, pairedSpread, selected, spreadText } from './harness.js';
 
 type Lib = 'net' | 'unixsock';
 type Sock = net.Socket | Awaited<ReturnType<typeof connect>>;
 
 const PEER = fileURLToPath(new URL('./stream-peer.js', import.meta.url));
-const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
 const LIBS: Lib[] = ['net', 'unixsock'];
-const ONLY = (process.env.UNIXSOCK_BENCH_CASES ?? '').split(',').filter((w) => w !== '');
 /** bench/c/stream.c, compiled by run(); undefined without a C compiler. */
 let cExe: string | undefined;
 
@@ -146,13 +144,6 @@ const CASES: Case[] = [
   { name: 'connect + accept, own client', mode: 'accept', unit: 'conn/s', run: (l, p) => acceptRate(l, p, 3000), c: ['accept', '3000'] },
 ];
 
-/** The C baseline's median for a case, or undefined without a C compiler. */
-function baseline(exe: string | undefined, c: Case, path: string): number | undefined {
-  if (exe === undefined) return undefined;
-  const runs = Array.from({ length: REPS }, () => Number(execFileSync(exe, [c.c[0], path, ...c.c.slice(1)], { encoding: 'utf8', timeout: 60_000 }).trim()));
-  return median(runs);
-}
-
 export async function run(): Promise<void> {
   const tmp = makeTempDir('us-bs-');
   try {
@@ -160,7 +151,7 @@ export async function run(): Promise<void> {
     console.log(`  ${'case'.padEnd(28)} ${'C'.padStart(12)} ${'net'.padStart(12)} ${'unixsock'.padStart(12)}  ratio  per-rep IQR  bar`);
     let i = 0;
     for (const c of CASES) {
-      if (ONLY.length > 0 && !ONLY.some((w) => c.name.includes(w))) continue;
+      if (!selected(c.name)) continue;
       if (c.needsC === true && cExe === undefined) {
         console.log(`  ${c.name.padEnd(28)} n/a: needs a C compiler (cc) for its load generator`);
         continue;
@@ -169,17 +160,14 @@ export async function run(): Promise<void> {
       // run each: a fresh process per run would mostly measure the JIT.
       const paths = { net: join(tmp.path, `b${i++}.sock`), unixsock: join(tmp.path, `b${i++}.sock`) };
       const peers = { net: await startPeer('net', c.mode, paths.net), unixsock: await startPeer('unixsock', c.mode, paths.unixsock) };
-      const results: Record<Lib, number[]> = { net: [], unixsock: [] };
+      let results: Record<Lib, number[]>;
       try {
         for (const lib of LIBS) await c.run(lib, paths[lib]);
-        for (let rep = 0; rep < REPS; rep++) {
-          // Alternate which library goes first, so drift on a shared machine hits both.
-          for (const lib of rep % 2 === 0 ? LIBS : [...LIBS].reverse()) results[lib].push(await c.run(lib, paths[lib]));
-        }
+        results = await alternate(LIBS, (lib) => c.run(lib, paths[lib]));
       } finally {
         await Promise.all(LIBS.map((lib) => stopPeer(peers[lib])));
       }
-      const cBaseline = baseline(cExe, c, join(tmp.path, `c${i++}.sock`));
+      const cBaseline = cMedian(cExe, [c.c[0], join(tmp.path, `c${i++}.sock`), ...c.c.slice(1)], 60_000);
       const n = median(results.net);
       const u = median(results.unixsock);
       const ratio = u / n;
