@@ -1,9 +1,10 @@
 // What the C baselines (stream.c, message.c) share: a monotonic clock, exit
-// on a failed call, a sockaddr_un for a path (refusing one too long), and
-// stopping the forked server.
+// on a failed call, a sockaddr_un for a path (refusing one too long),
+// connecting to it, and stopping the forked server.
 #ifndef UNIXSOCK_BENCH_COMMON_H_
 #define UNIXSOCK_BENCH_COMMON_H_
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,14 @@ static struct sockaddr_un address(const char* path) {
   }
   strcpy(a.sun_path, path);
   return a;
+}
+
+// Connects `fd` to `path`, retrying while interrupted or the backlog is full.
+static void connect_path(int fd, const char* path) {
+  struct sockaddr_un a = address(path);
+  while (connect(fd, (struct sockaddr*)&a, sizeof(a)) != 0) {
+    if (errno != EINTR && errno != EAGAIN) die("connect");
+  }
 }
 
 // Ends the forked server `pid` and removes its socket file.

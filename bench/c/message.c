@@ -13,17 +13,7 @@
 // Prints one number. The server is a forked child; everything it opened is
 // closed and the paths unlinked before exit.
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common.h"
 
@@ -44,13 +34,6 @@ static int bound(int type, const char* path) {
   int fd = open_socket(type);
   if (bind(fd, (struct sockaddr*)&a, sizeof(a)) != 0) die("bind");
   return fd;
-}
-
-static void connect_to(int fd, const char* path) {
-  struct sockaddr_un a = address(path);
-  while (connect(fd, (struct sockaddr*)&a, sizeof(a)) != 0) {
-    if (errno != EINTR) die("connect");
-  }
 }
 
 static void send_all(int fd, const void* p, size_t n) {
@@ -210,7 +193,7 @@ static double await_count(int fd, long long count, double start) {
 
 static double connected_rate(const char* path, int type, long long count, int with_fds) {
   int fd = open_socket(type);
-  connect_to(fd, path);
+  connect_path(fd, path);
   int passed = with_fds ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
   char msg[SIZE];
   memset(msg, 'a', sizeof(msg));
@@ -230,7 +213,7 @@ static double connected_rate(const char* path, int type, long long count, int wi
 static int dgram_client(const char* path, char* client_path, size_t size) {
   snprintf(client_path, size, "%s.c", path);
   int fd = bound(SOCK_DGRAM, client_path);
-  connect_to(fd, path);
+  connect_path(fd, path);
   return fd;
 }
 

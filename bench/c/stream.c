@@ -11,26 +11,13 @@
 // Prints one number. The server is a forked child; everything it opened is
 // closed and the path unlinked before exit.
 #define _GNU_SOURCE
-#include <errno.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common.h"
 
 static int dial(const char* path) {
-  struct sockaddr_un a = address(path);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) die("socket");
-  while (connect(fd, (struct sockaddr*)&a, sizeof(a)) != 0) {
-    if (errno != EINTR && errno != EAGAIN) die("connect");
-  }
+  connect_path(fd, path);
   return fd;
 }
 
