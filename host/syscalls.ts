@@ -33,31 +33,37 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     b[ret] = r < 0 ? 1 : 0;
     if (r < 0) b[ret + 1] = errnoIndex(-r);
   };
+  // result<_, errno> with its payload @4: writes the error case when r is
+  // -errno (true), else nothing (false: the caller writes the ok case).
+  const failed = (r: number, ret: number): boolean => {
+    if (r >= 0) return false;
+    const b = memory().bytes;
+    b[ret] = 1;
+    b[ret + 4] = errnoIndex(-r);
+    return true;
+  };
   // result<s32, errno>: discriminant @0, value or errno @4.
   const value = (r: number, ret: number): void => {
+    if (failed(r, ret)) return;
     const m = memory();
-    m.bytes[ret] = r < 0 ? 1 : 0;
-    if (r < 0) m.bytes[ret + 4] = errnoIndex(-r);
-    else m.view.setInt32(ret + 4, r, true);
+    m.bytes[ret] = 0;
+    m.view.setInt32(ret + 4, r, true);
   };
-  // result<list<u8>, errno>: the list is allocated in the engine, which owns it.
-  const name = (r: number, ret: number): void => {
+  // result<list<u8>, errno> of the first r bytes of `from`: the list is
+  // allocated in the engine, which owns it.
+  const bytesResult = (r: number, from: Uint8Array, ret: number): void => {
+    if (failed(r, ret)) return;
     const m = memory();
-    if (r < 0) {
-      m.bytes[ret] = 1;
-      m.bytes[ret + 4] = errnoIndex(-r);
-      return;
-    }
     const ptr = m.allocate(Math.max(r, 1));
-    m.bytes.set(NAME.subarray(0, r), ptr);
+    m.bytes.set(from.subarray(0, r), ptr);
     m.bytes[ret] = 0;
     m.view.setUint32(ret + 4, ptr, true);
     m.view.setUint32(ret + 8, r, true);
   };
   // result<enum-or-bool, errno>: discriminant @0, the case or the errno case @1.
-  const small = (failed: boolean, payload: number, ret: number): void => {
+  const small = (isError: boolean, payload: number, ret: number): void => {
     const b = memory().bytes;
-    b[ret] = failed ? 1 : 0;
+    b[ret] = isError ? 1 : 0;
     b[ret + 1] = payload;
   };
   const option = (fd: number, name: number): number => {
@@ -71,8 +77,8 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     listen: (fd, backlog, ret) => unit(native.listen(fd, backlog), ret),
     connect: (fd, ptr, len, ret) => unit(native.connect(fd, bytes(ptr, len)), ret),
     accept: (fd, ret) => value(native.accept(fd), ret),
-    'get-sock-name': (fd, ret) => name(native.getSockName(fd, NAME), ret),
-    'get-peer-name': (fd, ret) => name(native.getPeerName(fd, NAME), ret),
+    'get-sock-name': (fd, ret) => bytesResult(native.getSockName(fd, NAME), NAME, ret),
+    'get-peer-name': (fd, ret) => bytesResult(native.getPeerName(fd, NAME), NAME, ret),
     // SO_TYPE reads back as SOCKET_TYPE (1..3), 0 for any other type.
     'get-socket-type': (fd, ret) => {
       const t = option(fd, SOCKET_OPTION.type);
@@ -103,12 +109,9 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     // result<tuple<s32, s32>, errno>: discriminant @0, the pair @4 and @8 or the errno @4.
     'socket-pair': (kind, ret) => {
       const r = native.socketPair(kind + 1, PAIR);
+      if (failed(r, ret)) return;
       const m = memory();
-      m.bytes[ret] = r < 0 ? 1 : 0;
-      if (r < 0) {
-        m.bytes[ret + 4] = errnoIndex(-r);
-        return;
-      }
+      m.bytes[ret] = 0;
       m.view.setInt32(ret + 4, PAIR[0]!, true);
       m.view.setInt32(ret + 8, PAIR[1]!, true);
     },
@@ -133,8 +136,7 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
       const r = native.receiveMessage(fd, m.bytes, data, max, fdsOut, SENDER, RECEIVED, false);
       if (r < 0) {
         if (max > 0) m.free(data);
-        m.bytes[ret] = 1;
-        m.bytes[ret + 4] = errnoIndex(-r);
+        failed(r, ret);
         return;
       }
       const count = RECEIVED[2]!;
@@ -157,12 +159,9 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     // result<credentials, errno>: pid @4, uid @8, gid @12 (pid 0 where unknown).
     'peer-credentials': (fd, ret) => {
       const r = native.peerCredentials(fd, CREDENTIALS);
+      if (failed(r, ret)) return;
       const m = memory();
-      m.bytes[ret] = r < 0 ? 1 : 0;
-      if (r < 0) {
-        m.bytes[ret + 4] = errnoIndex(-r);
-        return;
-      }
+      m.bytes[ret] = 0;
       m.view.setInt32(ret + 4, Math.max(CREDENTIALS[0]!, 0), true);
       m.view.setUint32(ret + 8, CREDENTIALS[1]! >>> 0, true);
       m.view.setUint32(ret + 12, CREDENTIALS[2]! >>> 0, true);
@@ -171,19 +170,6 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
       const r = native.wait(fd, events, Math.min(timeoutMs >>> 0, 0x7fffffff));
       small(r < 0, r < 0 ? errnoIndex(-r) : r, ret);
     },
-    'real-path': (ptr, len, ret) => {
-      const r = native.realPath(bytes(ptr, len), RESOLVED);
-      const m = memory();
-      if (r < 0) {
-        m.bytes[ret] = 1;
-        m.bytes[ret + 4] = errnoIndex(-r);
-        return;
-      }
-      const out = m.allocate(Math.max(r, 1));
-      m.bytes.set(RESOLVED.subarray(0, r), out);
-      m.bytes[ret] = 0;
-      m.view.setUint32(ret + 4, out, true);
-      m.view.setUint32(ret + 8, r, true);
-    },
+    'real-path': (ptr, len, ret) => bytesResult(native.realPath(bytes(ptr, len), RESOLVED), RESOLVED, ret),
   };
 }
