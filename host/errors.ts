@@ -114,6 +114,14 @@ export function invalidArgType(name: string, expected: string, value: unknown): 
   return Object.assign(err, { code: 'ERR_INVALID_ARG_TYPE' });
 }
 
+/** `value` when it is an integer from 0 to `max`, else a thrown ERR_INVALID_ARG_TYPE naming the range. */
+export function integerArgument(value: unknown, name: string, max: 0x7fffffff | 0xffffffff): number {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) {
+    throw invalidArgType(name, `an integer 0..2^${max === 0x7fffffff ? 31 : 32}-1`, value);
+  }
+  return value as number;
+}
+
 /** Node's ERR_INVALID_ARG_VALUE for an argument that is not an address. */
 export function invalidArgValue(name: string, message: string): TypeError {
   const err = new TypeError(`The argument '${name}' ${message}`);

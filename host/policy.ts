@@ -2,7 +2,7 @@
 // to one engine instance through its `unixsock:ipc/policy` exports. The
 // engine enforces it (wit/policy.wit): deny by default, rules only allow.
 import type { Engine } from './component.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
+import { integerArgument, invalidArgType, invalidArgValue } from './errors.js';
 import { SOCKET_TYPES, type SocketType } from './sockets-binding.js';
 
 /** What a rule permits (WIT `policy.permissions`). */
@@ -77,9 +77,7 @@ function wordList(v: unknown, name: string): readonly number[] {
 }
 
 function limit(v: unknown, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw invalidArgType(name, 'an integer 0..2^32-1', v);
-  return v as number;
+  return v === undefined ? undefined : integerArgument(v, name, 0xffffffff);
 }
 
 /** The flat `rule` arguments of `policy.allow`, type-checked. */

@@ -11,7 +11,7 @@
 import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from './address.js';
 import { Engine, engineModule } from './component.js';
 import { type PeerCredentials } from './credentials.js';
-import { booleanOption, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
+import { booleanOption, integerArgument, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
 import { failureError } from './failures.js';
 import { isDescriptorNumber } from './messages.js';
 import { native } from './native.js';
@@ -58,10 +58,7 @@ function unwrap<T>(out: SocketOutcome<T>, address?: string): T {
 }
 
 function timeout(ms: unknown): number {
-  if (!Number.isInteger(ms) || (ms as number) < 0 || (ms as number) > 0x7fffffff) {
-    throw invalidArgType('timeoutMs', 'an integer 0..2^31-1', ms);
-  }
-  return ms as number;
+  return integerArgument(ms, 'timeoutMs', 0x7fffffff);
 }
 
 function bytes(data: unknown): Uint8Array {
@@ -71,8 +68,7 @@ function bytes(data: unknown): Uint8Array {
 }
 
 function maxBytes(max: unknown): number {
-  if (!Number.isInteger(max) || (max as number) < 0 || (max as number) > 0xffffffff) throw invalidArgType('max', 'an integer 0..2^32-1', max);
-  return max as number;
+  return integerArgument(max, 'max', 0xffffffff);
 }
 
 /** A sandboxed engine instance; see the file comment. */
