@@ -137,6 +137,8 @@ function flagsSize(labels: number): number {
 const alignments = new WeakMap<Ty, number>();
 const sizes = new WeakMap<Ty, number>();
 const flatCounts = new WeakMap<Ty, number>();
+const payloadOffsets = new WeakMap<Ty, number>();
+const fieldOffsetLists = new WeakMap<Ty, readonly number[]>();
 
 export function alignment(ty: Ty): number {
   let a = alignments.get(ty);
@@ -184,18 +186,28 @@ export function size(ty: Ty): number {
 
 /** Offset of a variant's payload. */
 export function payloadOffset(ty: Ty & { t: 'variant' }): number {
-  return alignTo(discriminantSize(ty.cases.length), Math.max(1, ...ty.cases.map((c) => (c ? alignment(c) : 1))));
+  let at = payloadOffsets.get(ty);
+  if (at === undefined) {
+    at = alignTo(discriminantSize(ty.cases.length), Math.max(1, ...ty.cases.map((c) => (c ? alignment(c) : 1))));
+    payloadOffsets.set(ty, at);
+  }
+  return at;
 }
 
 /** Offsets of a record's fields. */
-export function fieldOffsets(ty: Ty & { t: 'record' }): number[] {
-  let at = 0;
-  return ty.fields.map((f) => {
-    at = alignTo(at, alignment(f));
-    const here = at;
-    at += size(f);
-    return here;
-  });
+export function fieldOffsets(ty: Ty & { t: 'record' }): readonly number[] {
+  let offsets = fieldOffsetLists.get(ty);
+  if (offsets === undefined) {
+    let at = 0;
+    offsets = ty.fields.map((f) => {
+      at = alignTo(at, alignment(f));
+      const here = at;
+      at += size(f);
+      return here;
+    });
+    fieldOffsetLists.set(ty, offsets);
+  }
+  return offsets;
 }
 
 /** Number of core values (all i32 here) `ty` flattens to. */
