@@ -95,25 +95,21 @@ async function serveConnections(server: UnixServer<UnixSocket> | UnixServer<Seqp
   return Promise.race([served, stop.then(() => 0)]);
 }
 
-const serveStream: Serve = async (r, stop) => {
-  const server = await listen(r.target.input, { mode: r.mode, allowHalfOpen: true });
-  status(`listening on ${describeTarget(r.target)}`);
-  try {
-    return await serveConnections(server, r, stop);
-  } finally {
-    server.close();
-  }
-};
+/** A Serve for the listener `open` makes: connections served until the run is over, then it is closed. */
+function serveListener(open: (r: Run) => Promise<UnixServer<UnixSocket> | UnixServer<SeqpacketSocket>>): Serve {
+  return async (r, stop) => {
+    const server = await open(r);
+    status(`listening on ${describeTarget(r.target)}`);
+    try {
+      return await serveConnections(server, r, stop);
+    } finally {
+      server.close();
+    }
+  };
+}
 
-const serveSeqpacket: Serve = async (r, stop) => {
-  const server = await listenSeqpacket(r.target.input, { mode: r.mode });
-  status(`listening on ${describeTarget(r.target)}`);
-  try {
-    return await serveConnections(server, r, stop);
-  } finally {
-    server.close();
-  }
-};
+const serveStream = serveListener((r) => listen(r.target.input, { mode: r.mode, allowHalfOpen: true }));
+const serveSeqpacket = serveListener((r) => listenSeqpacket(r.target.input, { mode: r.mode }));
 
 function named(a: SocketAddress | undefined): a is SocketAddress {
   return a !== undefined && !('unnamed' in a);
