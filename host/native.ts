@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+import { READINESS, RUNTIME } from './runtime.js';
+
 const require = createRequire(import.meta.url);
 
 /** Our socket type numbering, mapped to SOCK_STREAM/SOCK_DGRAM/SOCK_SEQPACKET in C++. */
@@ -91,7 +93,7 @@ export interface Poller {
   unref(): void;
 }
 
-/** Constructor of {@link Poller}: uv_poll_init(fd); never throws for OS errors (start() reports them). */
+/** Constructor of {@link Poller}: opens a readiness watch on fd; never throws for OS errors (start() reports them). */
 export interface PollerConstructor {
   /** Watches `fd`; `callback(status, events)` runs on readiness. */
   new (fd: number, callback: PollCallback): Poller;
@@ -132,7 +134,7 @@ export type StreamEventCallback = (type: number, a?: any, b?: any, c?: any) => v
  * the process alive only then (unless unref'd).
  */
 export interface StreamEngine {
-  /** Start delivering `data` events: 0 | -errno (-EBADF after close, or the uv_poll_init error). */
+  /** Start delivering `data` events: 0 | -errno (-EBADF after close, or the error opening the watch). */
   readStart(): number;
   /** Stop watching readable (back-pressure): 0 | -errno (-EBADF after close). No data event after it until readStart(). */
   readStop(): number;
@@ -174,7 +176,7 @@ export interface StreamEngine {
   readonly bytesWritten: number;
 }
 
-/** Constructor of {@link StreamEngine}: uv_poll_init(fd); never throws for OS errors. */
+/** Constructor of {@link StreamEngine}: opens a readiness watch on fd; never throws for OS errors. */
 export interface StreamEngineConstructor {
   /** Drives the connected stream socket `fd`, reporting through `onEvent`. */
   new (fd: number, onEvent: StreamEventCallback): StreamEngine;
@@ -343,7 +345,15 @@ export interface NativeBinding {
   unlink(path: Uint8Array): number;
   /** umask(mask & 0o777): the previous mask (umask cannot fail). */
   setUmask(mask: number): number;
-  /** libuv readiness watcher class. */
+  /**
+   * The readiness backend of watches (Poller, StreamEngine) opened from now on in this
+   * environment (native/src/readiness.h): 0 | -errno (-ENOSYS: no reactor on this platform;
+   * -EBUSY: back to libuv after the reactor started).
+   */
+  setReadiness(backend: 'libuv' | 'reactor'): number;
+  /** The readiness backend in use. */
+  readiness(): 'libuv' | 'reactor';
+  /** Readiness watcher class (a uv_poll_t on Node, the reactor on Bun and Deno). */
   readonly Poller: PollerConstructor;
   /** Stream data engine class. */
   readonly StreamEngine: StreamEngineConstructor;
@@ -387,5 +397,10 @@ function loadAddon(): NativeBinding {
   );
 }
 
-/** The loaded addon (see {@link ADDON_CANDIDATES}). */
+/** The loaded addon (see {@link ADDON_CANDIDATES}), on this runtime's readiness backend. */
 export const native: NativeBinding = loadAddon();
+
+if (READINESS !== 'libuv') {
+  const r = native.setReadiness(READINESS);
+  if (r < 0) throw new Error(`unixsock: the ${READINESS} readiness backend needed on ${RUNTIME.name} ${RUNTIME.version} could not start (errno ${-r})`);
+}

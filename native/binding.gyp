@@ -1,4 +1,4 @@
-# unixsock native host shim: thin AF_UNIX syscall wrappers + a uv_poll watcher.
+# unixsock native host shim: thin AF_UNIX syscall wrappers + readiness (uv_poll or the epoll reactor).
 # Built by build/native.mjs (node-gyp rebuild -C native); output build/Release/unixsock.node.
 {
   "targets": [
@@ -17,6 +17,8 @@
         "src/message_batch.cc",
         "src/options.cc",
         "src/poll.cc",
+        "src/reactor.cc",
+        "src/readiness_uv.cc",
         "src/socket.cc",
         "src/stat.cc",
         "src/stream.cc",

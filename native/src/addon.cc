@@ -9,6 +9,7 @@
 #include "message_batch.h"
 #include "options.h"
 #include "poll.h"
+#include "readiness.h"
 #include "socket.h"
 #include "stat.h"
 #include "stream.h"
@@ -55,6 +56,8 @@ constexpr Export kFunctions[] = {
     {"unlink", Unlink},
     {"wait", Wait},
     {"setUmask", SetUmask},
+    {"setReadiness", SetReadiness},
+    {"readiness", ReadinessBackend},
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -7,30 +7,6 @@
 
 namespace unixsock {
 
-namespace {
-
-// Our event bits; identical to libuv's today, mapped explicitly anyway.
-constexpr int kReadable = 1;
-constexpr int kWritable = 2;
-constexpr int kDisconnect = 4;
-
-int EventsToUv(int events) {
-  int uv_events = 0;
-  if (events & kReadable) uv_events |= UV_READABLE;
-  if (events & kWritable) uv_events |= UV_WRITABLE;
-  if (events & kDisconnect) uv_events |= UV_DISCONNECT;
-  return uv_events;
-}
-
-int EventsFromUv(int uv_events) {
-  int events = 0;
-  if (uv_events & UV_READABLE) events |= kReadable;
-  if (uv_events & UV_WRITABLE) events |= kWritable;
-  if (uv_events & UV_DISCONNECT) events |= kDisconnect;
-  return events;
-}
-
-}  // namespace
 
 Napi::Function Poller::Define(Napi::Env env) {
   return DefineClass(env, "Poller",
@@ -69,19 +45,17 @@ Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   int32_t events = 0;
   if (!ReadInt32(info, 0, "events", &events)) return Napi::Value();
   if (closing_ || watch_ == nullptr) {
-    return NumberResult(env, init_error_ != 0 ? init_error_ : UV_EBADF);
+    return NumberResult(env, init_error_ != 0 ? init_error_ : -EBADF);
   }
-  if (events & ~(kReadable | kWritable | kDisconnect)) {
-    return NumberResult(env, UV_EINVAL);
-  }
-  int r = uv_poll_start(&watch_->poll, EventsToUv(events), OnPoll);
+  if (events & ~kAllEvents) return NumberResult(env, -EINVAL);
+  int r = watch_->Start(events);
   UpdatePin();
   return NumberResult(env, r);
 }
 
 Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
   if (!closing_ && watch_ != nullptr) {
-    uv_poll_stop(&watch_->poll);
+    watch_->Stop();
     UpdatePin();
   }
   return NumberResult(info.Env(), 0);
@@ -98,23 +72,28 @@ Napi::Value Poller::CloseHandle(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Poller::RefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_ref(watch_->Handle());
+  if (watch_ != nullptr) watch_->Ref();
   return info.Env().Undefined();
 }
 
 Napi::Value Poller::UnrefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_unref(watch_->Handle());
+  if (watch_ != nullptr) watch_->Unref();
   return info.Env().Undefined();
 }
 
-void Poller::OnPoll(uv_poll_t* handle, int status, int events) {
-  Watch* watch = static_cast<Watch*>(handle->data);
-  Poller* self = watch->owner;
-  if (watch->closing || self == nullptr || self->closing_) return;
-  self->Deliver(status, EventsFromUv(events));
+void Poller::OnWatchGone(bool teardown) {
+  watch_ = nullptr;
+  // During teardown the environment releases every reference itself.
+  if (teardown) {
+    closing_ = true;
+    return;
+  }
+  Napi::HandleScope scope(Env());
+  UpdatePin();
 }
 
-void Poller::Deliver(int status, int events) {
+void Poller::OnReady(int status, int events) {
+  if (closing_) return;
   napi_env env = Env();
   Napi::HandleScope scope(env);
   // Raw Node-API calls: node-addon-api's noexcept wrappers turn a failure into
@@ -139,14 +118,13 @@ void Poller::Deliver(int status, int events) {
       }
     }
   }
-  // libuv stops the watcher itself after an error; the callback may also have
-  // stopped or closed it. Pinning follows the handle's state.
+  // The watch stops itself after an error; the callback may also have
+  // stopped or closed it. Pinning follows the watch's state.
   UpdatePin();
 }
 
 void Poller::UpdatePin() {
-  bool want = watch_ != nullptr &&
-              (closing_ || uv_is_active(watch_->Handle()) != 0);
+  bool want = watch_ != nullptr && (closing_ || watch_->Active());
   if (want == pinned_) return;
   pinned_ = want;
   if (want) {

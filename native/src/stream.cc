@@ -294,7 +294,7 @@ StreamEngine::~StreamEngine() {
 
 int StreamEngine::Unusable() const {
   if (init_error_ != 0) return init_error_;
-  if (closing_ || watch_ == nullptr) return UV_EBADF;
+  if (closing_ || watch_ == nullptr) return -EBADF;
   return 0;
 }
 
@@ -509,12 +509,12 @@ Napi::Value StreamEngine::CloseHandle(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value StreamEngine::RefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_ref(watch_->Handle());
+  if (watch_ != nullptr) watch_->Ref();
   return info.Env().Undefined();
 }
 
 Napi::Value StreamEngine::UnrefHandle(const Napi::CallbackInfo& info) {
-  if (watch_ != nullptr) uv_unref(watch_->Handle());
+  if (watch_ != nullptr) watch_->Unref();
   return info.Env().Undefined();
 }
 
@@ -527,21 +527,26 @@ Napi::Value StreamEngine::BytesWritten(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------
-// libuv callbacks
+// Readiness callbacks
 
-void StreamEngine::OnPoll(uv_poll_t* handle, int status, int events) {
-  Watch* watch = static_cast<Watch*>(handle->data);
-  StreamEngine* self = watch->owner;
-  if (watch->closing || self == nullptr || self->closing_) return;
-  self->Dispatch(status, events);
+void StreamEngine::OnWatchGone(bool teardown) {
+  watch_ = nullptr;
+  // During teardown the environment releases every reference itself.
+  if (teardown) {
+    closing_ = true;
+    return;
+  }
+  Napi::HandleScope scope(Env());
+  UpdatePin();
 }
 
-void StreamEngine::Dispatch(int status, int events) {
+void StreamEngine::OnReady(int status, int events) {
+  if (closing_) return;
   napi_env env = Env();
   Napi::HandleScope scope(env);
   dispatching_ = true;
   if (status < 0) {
-    // libuv reports POLLERR as UV_EBADF and stops the watcher. On a socket
+    // The watch reports POLLERR as -EBADF (as libuv does) and stops. On a socket
     // POLLERR means a pending socket error (ECONNRESET when the peer closed
     // with unread data): recv returns the bytes still queued first and then
     // that error, sendmsg fails with EPIPE, so let them report it; restarting
@@ -554,13 +559,13 @@ void StreamEngine::Dispatch(int status, int events) {
     if (!closing_ && !pieces_.empty()) Flush(env);
     if (emitted_ == before) Fail(env, PendingError(fd_, status));
   } else {
-    if ((events & UV_READABLE) && reading_ && !read_done_) {
+    if ((events & kReadable) && reading_ && !read_done_) {
       // A bounded number of reads per wakeup while one may have left more.
       for (int i = 0; i < kReadsPerDispatch && ReadOnce(env, i > 0); i++) {
         if (closing_ || !reading_ || read_done_) break;
       }
     }
-    if (!closing_ && (events & UV_WRITABLE) && !pieces_.empty()) Flush(env);
+    if (!closing_ && (events & kWritable) && !pieces_.empty()) Flush(env);
   }
   dispatching_ = false;
   if (!closing_) {
@@ -877,19 +882,18 @@ void StreamEngine::Emit(napi_env env, int type, napi_value arg,
 // State
 
 int StreamEngine::UpdatePoll() {
-  if (dispatching_ || watch_ == nullptr || watch_->closing) return 0;
+  if (dispatching_ || watch_ == nullptr || closing_) return 0;
   int want = 0;
-  if (reading_ && !read_done_) want |= UV_READABLE;
-  if (!pieces_.empty()) want |= UV_WRITABLE;
+  if (reading_ && !read_done_) want |= kReadable;
+  if (!pieces_.empty()) want |= kWritable;
   if (want == poll_events_) return 0;
   if (want == 0) {
-    uv_poll_stop(&watch_->poll);
+    watch_->Stop();
     poll_events_ = 0;
     return 0;
   }
-  int r = uv_poll_start(&watch_->poll, want, OnPoll);
+  int r = watch_->Start(want);
   if (r != 0) {
-    uv_poll_stop(&watch_->poll);
     poll_events_ = 0;
     return r;
   }
@@ -900,8 +904,7 @@ int StreamEngine::UpdatePoll() {
 void StreamEngine::UpdatePin() {
   if (dispatching_) return;
   bool want = watch_ != nullptr &&
-              (closing_ || !pieces_.empty() ||
-               uv_is_active(watch_->Handle()) != 0);
+              (closing_ || !pieces_.empty() || watch_->Active());
   if (want == pinned_) return;
   pinned_ = want;
   if (want) {

@@ -1,7 +1,8 @@
 // StreamEngine: the data path of a connected SOCK_STREAM socket, driven by one
-// libuv uv_poll_t on the main loop. It never owns (or closes) the descriptor.
+// readiness watch (readiness.h: a uv_poll_t on Node, the reactor on Bun and
+// Deno). It never owns (or closes) the descriptor.
 //
-//   new StreamEngine(fd, onEvent)  uv_poll_init; never throws for OS errors (a
+//   new StreamEngine(fd, onEvent)  opens the watch; never throws for OS errors (a
 //                                  failed init is returned by readStart(),
 //                                  write() and shutdownWrite()).
 //   onEvent(type, a, b, c)         1 data (a = Buffer; when descriptors came
@@ -27,9 +28,9 @@
 //                                  deferred until the queue drained ('shutdown'
 //                                  follows).
 //   setReadCap(bytes)              most bytes per data event; 0 | -EINVAL.
-//   close()                        uv_close; idempotent; drops queued buffers;
+//   close()                        closes the watch; idempotent; drops queued buffers;
 //                                  no event afterwards (safe inside onEvent).
-//   ref() / unref()                uv_ref / uv_unref.
+//   ref() / unref()                whether an active watch keeps the process alive.
 //   bytesRead / bytesWritten       counters.
 //
 // Reading: one readable callback receives (MSG_DONTWAIT) until the socket is
@@ -63,19 +64,17 @@
 // The poll mask follows need: readable only while reading is started (and not
 // ended/failed), writable only while the queue is non-empty, stopped when
 // neither. While events are dispatched to JS, mask and pin updates are
-// deferred to the end of the libuv callback.
+// deferred to the end of the readiness callback.
 //
-// Lifetime (as Poller, see poll.h): the uv_poll_t lives in a separate Watch
-// freed by uv_close's callback; the JS object is pinned while the handle is
-// active, while writes are queued, and from close() until uv_close's callback
-// ran. An async cleanup hook closes the handle at environment teardown.
+// Lifetime (as Poller, see poll.h): the watch is a separate object freed
+// after close; the JS object is pinned while the watch is active, while
+// writes are queued, and from close() until the watch is gone. Environment
+// teardown closes the watch (readiness.h).
 #ifndef UNIXSOCK_STREAM_H_
 #define UNIXSOCK_STREAM_H_
 
 #include <napi.h>
-#include <uv.h>
-
-#include "watch.h"
+#include "readiness.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -84,7 +83,8 @@
 
 namespace unixsock {
 
-class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
+class StreamEngine : public Napi::ObjectWrap<StreamEngine>,
+                     public ReadinessOwner {
  public:
   static Napi::Function Define(Napi::Env env);
   // { data: 1, end: 2, error: 3, written: 4, shutdown: 5 }
@@ -96,9 +96,8 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   StreamEngine(const StreamEngine&) = delete;
   StreamEngine& operator=(const StreamEngine&) = delete;
 
-  // The libuv handle and its lifetime (watch.h).
-  using Watch = PollWatch<StreamEngine>;
-  friend Watch;
+  void OnReady(int status, int events) override;
+  void OnWatchGone(bool teardown) override;
 
  private:
   // One queued iovec. `ref` keeps its Buffer alive; the last piece of a
@@ -126,11 +125,8 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   Napi::Value BytesRead(const Napi::CallbackInfo& info);
   Napi::Value BytesWritten(const Napi::CallbackInfo& info);
 
-  static void OnPoll(uv_poll_t* handle, int status, int events);
-
   // 0 when usable, else the error every operation reports.
   int Unusable() const;
-  void Dispatch(int status, int events);
   // Reads what is queued, up to the read cap, and emits it as one chunk.
   // The kernel ends a recv after bytes that carried descriptors; the reads
   // go on past them (up to kChunksPerRead such recvs), noting where each
@@ -156,7 +152,7 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   // Calls onEvent(type[, arg[, extra, extra2]]) unless closed.
   void Emit(napi_env env, int type, napi_value arg, napi_value extra = nullptr,
             napi_value extra2 = nullptr);
-  // Applies the poll mask wanted now: 0 | negative libuv error.
+  // Applies the poll mask wanted now: 0 | negative errno.
   int UpdatePoll();
   // Pins the JS object while the handle is active, writes are queued or the
   // handle is closing; unpins otherwise.
@@ -164,12 +160,12 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   // Releases every queued Buffer.
   void DropQueue();
 
-  Watch* watch_ = nullptr;  // null if init failed or once uv_close's callback ran
+  Watch* watch_ = nullptr;  // null if open failed or once the watch is gone
   int fd_ = -1;
-  int init_error_ = 0;      // uv_poll_init failure
+  int init_error_ = 0;      // open failure
   bool closing_ = false;    // close() called, init failed, or env teardown
   bool pinned_ = false;
-  bool dispatching_ = false;  // inside OnPoll: mask/pin updates deferred
+  bool dispatching_ = false;  // inside OnReady: mask/pin updates deferred
   // One callback scope for every event of a dispatch (opened by the first
   // Emit): the tick queue and microtasks run once, when it closes.
   napi_callback_scope scope_ = nullptr;
@@ -178,7 +174,7 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine> {
   bool shutdown_requested_ = false;
   bool shutdown_pending_ = false;  // deferred until the queue drains
   int write_error_ = 0;            // error reported by 'error'
-  int poll_events_ = 0;            // mask currently given to uv_poll_start
+  int poll_events_ = 0;            // mask the watch was last started with
   size_t read_cap_;
   size_t fd_capacity_ = 0;              // descriptors received per read
   std::vector<int32_t> received_fds_;   // received, not yet emitted
