@@ -4,10 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A fresh directory under the system temp dir, and its remover. */
-export function makeTempDir(prefix = 'us-'): { path: string; remove: () => void } {
+/**
+ * A fresh directory under the system temp dir, its remover, and `at(name)`: the path of
+ * `name` in it, joined as text. Not with path.join: Bun's replaces a lone surrogate with
+ * U+FFFD, which would turn the ill-formed names of the bad-input tests into good ones.
+ */
+export function makeTempDir(prefix = 'us-'): { path: string; at: (name: string) => string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return { path, at: (name) => `${path}/${name}`, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
 /** Create (under `base`) a directory whose absolute path is exactly `length` bytes. */

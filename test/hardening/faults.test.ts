@@ -24,7 +24,7 @@ import { startPeer } from './_child.js';
 
 const LINUX = process.platform === 'linux';
 const tmp = makeTempDir('us-f');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const fds = (): number => readdirSync('/proc/self/fd').length;
 const settle = (ms = 50): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

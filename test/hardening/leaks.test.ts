@@ -29,7 +29,7 @@ const SERVERS = soak(10_000, 1_000);
 const ADDRESS_CALLS = soak(10_000_000, 1_000_000);
 
 const tmp = makeTempDir('us-l');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 
 /** Runs `body` once to warm up, measures, runs it `times`, measures again; logs and checks the difference. */
 async function steady(label: string, body: (n: number) => Promise<number>, n: number, extra: (a: Footprint, b: Footprint) => void = () => {}): Promise<void> {

@@ -22,7 +22,7 @@ const DATAGRAMS = soak(1_000_000, 100_000);
 const SENDERS = 4;
 
 const tmp = makeTempDir('us-ld');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const MiB = 1024 * 1024;
 
 /** The soft RLIMIT_NOFILE of this process. */

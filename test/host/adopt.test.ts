@@ -17,7 +17,7 @@ import { event, openFds, readAll, within } from '../_helpers/wait.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
 
 const tmp = makeTempDir('us-f');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const TYPES = { stream: 1, datagram: 2, seqpacket: 3 } as const;
 
 function rawPair(type: keyof typeof TYPES): [number, number] {

@@ -15,7 +15,7 @@ import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-d');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const TYPES: SocketType[] = ['stream', 'datagram', 'seqpacket'];
 
 async function expectCode(p: Promise<unknown> | (() => unknown), code: string, reason?: string): Promise<void> {

@@ -12,7 +12,7 @@ import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-mb');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const linux = process.platform === 'linux';
 const test = suite('batched message path');
 

@@ -14,7 +14,7 @@ import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-m');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const linux = process.platform === 'linux';
 
 /** Too long, NUL inside, empty, wrong type, ill-formed UTF-16 (no UTF-8 form): each with its error code. */

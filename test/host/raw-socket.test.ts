@@ -12,7 +12,7 @@ import { openFds, within } from '../_helpers/wait.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK } from '../native/_support.js';
 
 const tmp = makeTempDir('us-r');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const linux = process.platform === 'linux';
 
 const raw = suite('RawSocket');

@@ -12,7 +12,7 @@ import { makeTempDir } from '../_helpers/tmpdir.js';
 import { openFds, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-sd');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 
 function fileWith(name: string, text: string): number {
   writeFileSync(at(name), text);

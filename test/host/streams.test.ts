@@ -11,7 +11,7 @@ import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-t');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function echoServer(addr: unknown): Promise<UnixServer> {

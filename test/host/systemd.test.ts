@@ -15,7 +15,7 @@ import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-sd');
-const at = (name: string): string => join(tmp.path, name);
+const at = tmp.at;
 const INDEX = new URL('../../host/index.js', import.meta.url).href;
 
 /** Run `script` as a module in a child "started by systemd" with `fds` on 3..; resolves its stdout and exit code. */
