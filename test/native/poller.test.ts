@@ -1,9 +1,13 @@
-// The libuv readiness watcher: events, stop/close semantics, and that it never
-// keeps the process alive after close() or unref().
+// The readiness watcher: events, stop/close semantics, and that it never
+// keeps the process alive after close() or unref(). It runs on whichever
+// backend this runtime calls for (native/src/readiness.h: libuv's uv_poll on
+// Node, the epoll reactor on Bun and Deno); `npm run test:reactor` runs this
+// file (and the rest of native/ and host/) again on Node with the reactor.
 import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { native, POLL_EVENT, SOCKET_TYPE } from '../../host/native.js';
+import { READINESS } from '../../host/runtime.js';
 import type { Poller } from '../../host/native.js';
 import { errno, sleep, withTimeout } from './_support.js';
 
@@ -117,6 +121,31 @@ Events('should report disconnect when the peer closes', async () => {
   }
 });
 
+Events('should run on the backend its runtime calls for, and refuse unknown backends', () => {
+  assert.is(native.readiness(), READINESS);
+  assert.throws(() => native.setReadiness('epoll' as 'reactor'), TypeError);
+  assert.throws(() => (native.setReadiness as (b: unknown) => number)(1), TypeError);
+  assert.is(native.readiness(), READINESS);
+});
+
+Events('should report again while the condition holds (level-triggered), until it is read', () =>
+  withWatched(async (w) => {
+    native.send(w.peer, Buffer.from('xy'), 0, 2);
+    assert.is(w.poller.start(POLL_EVENT.readable), 0);
+    await withTimeout(
+      (async () => {
+        while (w.seen.length < 3) await sleep(1);
+      })(),
+      2000,
+      'three events for one unread byte pair',
+    );
+    assert.is(native.recv(w.fd, Buffer.alloc(8), 0, 8), 2);
+    await sleep(20);
+    const settled = w.seen.length;
+    await sleep(100);
+    assert.is(w.seen.length, settled, 'no event once the data was read');
+  }));
+
 Events('should report nothing after stop', () =>
   withWatched(async (w) => {
     assert.is(w.poller.start(POLL_EVENT.readable), 0);
@@ -207,6 +236,16 @@ const SETUP = `
   const poller = new native.Poller(fds[0], () => {});
   poller.start(1);
 `;
+
+Lifetime('should take the reactor when the diagnostic UNIXSOCK_READINESS=reactor asks, and keep it', () => {
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const { native } = await import(${JSON.stringify(new URL('../../host/native.js', import.meta.url).href)}); process.stdout.write([native.readiness(), native.setReadiness('reactor'), native.setReadiness('libuv')].join(' '));`],
+    { encoding: 'utf8', timeout: 10_000, env: { ...process.env, UNIXSOCK_READINESS: 'reactor' } },
+  );
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout.trim(), `reactor 0 ${errno('EBUSY')}`);
+});
 
 Lifetime('should let the process exit after close', () => {
   const result = child(`${SETUP} poller.close();`);
