@@ -1,8 +1,8 @@
 // Child process of the smoke suite (test/bun/smoke.ts): the parts of the
-// public API that wait on libuv readiness (uv_poll_t in native/src/watch.h):
-// listen, connect, a stream echo, and socketPair. Run in its own process
-// because a runtime without those libuv functions (Bun) aborts the process
-// at the first uv_poll_init, which no JS code can catch. Prints
+// public API that wait on readiness (native/src/readiness.h; the reactor on
+// Bun): listen, connect, a stream echo, and socketPair. Run in its own
+// process because a wrong backend choice would abort the process (Bun's
+// uv_poll_init panics), which no JS code can catch. Prints
 // "readiness: ok" and exits 0 when everything worked; argv[2] is a
 // directory for the socket file.
 import { join } from 'node:path';
@@ -26,8 +26,8 @@ if (dir === undefined) throw new Error('usage: readiness.js <directory>');
 const server = await listen(join(dir, 'ready.sock'));
 server.on('connection', (s: UnixSocket) => s.pipe(s));
 const client = await connect(join(dir, 'ready.sock'));
-const echoed = await echoOnce(client, 'over uv_poll');
-if (echoed !== 'over uv_poll') throw new Error(`echo gave ${JSON.stringify(echoed)}`);
+const echoed = await echoOnce(client, 'over the reactor');
+if (echoed !== 'over the reactor') throw new Error(`echo gave ${JSON.stringify(echoed)}`);
 client.destroy();
 server.close();
 
