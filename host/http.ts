@@ -19,6 +19,7 @@ import type * as Undici from 'undici';
 import type { Agent, Dispatcher, RequestInit, Response } from 'undici';
 import { formatAddress, type SocketAddress, validateAddress } from './address.js';
 import { parseUnixUrl } from './dial.js';
+import { legacyHandler } from './dispatch-handler.js';
 import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
 import type { ListenOptions, UnixServer } from './server.js';
 import type { UnixSocket } from './socket.js';
@@ -130,10 +131,25 @@ export async function serveHttp(server: net.Server, addr: unknown, options: Serv
 }
 
 let undici: typeof Undici | undefined;
+let UnixAgentClass: typeof Agent | undefined;
 
 function loadUndici(): typeof Undici {
   undici ??= createRequire(import.meta.url)('undici') as typeof Undici;
   return undici;
+}
+
+/**
+ * undici's Agent, taking the dispatch handlers of every undici a caller may
+ * bring: its own (legacy) ones and the controller-API ones of newer undici
+ * majors, such as the global fetch of Node 26 (see dispatch-handler.ts).
+ */
+function agentClass(): typeof Agent {
+  UnixAgentClass ??= class UnixAgent extends loadUndici().Agent {
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+      return super.dispatch(options, legacyHandler(handler) as Dispatcher.DispatchHandlers);
+    }
+  };
+  return UnixAgentClass;
 }
 
 /** Options of unixAgent(): undici Agent options (keepAliveTimeout, pipelining, connections, …) except `connect`. */
@@ -182,7 +198,7 @@ export function unixAgent(addr: unknown, options: UnixAgentOptions = {}): Agent 
       (err: Error) => callback(err, null),
     );
   };
-  return new (loadUndici().Agent)({ ...agentOptions, connect: connector });
+  return new (agentClass())({ ...agentOptions, connect: connector });
 }
 
 /** Agents of unixFetch(), by socket; the oldest is closed beyond this many. */

@@ -43,6 +43,13 @@ function dockerLike(options: http.ServerOptions = {}): http.Server & { connectio
       const n = Number(url.searchParams.get('n'));
       res.writeHead(200, { 'content-length': n });
       res.end(Buffer.alloc(n, 7));
+    } else if (url.pathname === '/headers') {
+      res.setHeader('x-dupe', ['first', 'second']);
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.setHeader('x-latin1', Buffer.from('caf\xe9', 'latin1').toString('latin1'));
+      res.addTrailers({ 'x-trailer': 'last' });
+      res.setHeader('trailer', 'x-trailer');
+      res.end('with trailers');
     } else if (url.pathname === '/slow') {
       setTimeout(() => res.end(url.searchParams.get('id')), Number(url.searchParams.get('ms')));
     } else {
@@ -114,6 +121,75 @@ serving('should serve abstract names and autobound addresses', async () => {
   const autoAgent = unixAgent(address);
   assert.is((await (await undiciFetch('http://localhost/_ping', { dispatcher: autoAgent })).text()), 'OK');
   await closeAll(auto, autoAgent);
+});
+
+serving('should take undici\'s controller-API handlers (Node 26\'s fetch) with pause, resume, trailers and abort', async () => {
+  const listener = await serveHttp(dockerLike(), at('handlers.sock'));
+  const agent = unixAgent(at('handlers.sock'), { connections: 1 });
+  type Seen = { calls: string[]; status?: number; headers?: Record<string, unknown>; raw?: unknown; body: Buffer[]; trailers?: unknown; error?: Error };
+  const dispatch = (path: string, onStart?: (c: { pause(): void; resume(): void; abort(e: Error): void }) => void): Promise<Seen> => new Promise((resolve) => {
+    const seen: Seen = { calls: [], body: [] };
+    agent.dispatch({ origin: 'http://localhost', path, method: 'GET' }, {
+      onRequestStart() { seen.calls.push('start'); },
+      onResponseStart(controller: { pause(): void; resume(): void; abort(e: Error): void; rawHeaders?: unknown }, status: number, headers: Record<string, unknown>) {
+        seen.calls.push('response');
+        [seen.status, seen.headers, seen.raw] = [status, headers, controller.rawHeaders];
+        onStart?.(controller);
+      },
+      onResponseData(controller: { pause(): void; resume(): void }, chunk: Buffer) {
+        // Pause after every chunk; the response continues only through resume().
+        seen.body.push(chunk);
+        controller.pause();
+        setTimeout(() => controller.resume(), 1);
+      },
+      onResponseEnd(_controller: unknown, trailers: unknown) {
+        seen.calls.push('end');
+        seen.trailers = trailers;
+        resolve(seen);
+      },
+      onResponseError(_controller: unknown, error: Error) {
+        seen.calls.push('error');
+        seen.error = error;
+        resolve(seen);
+      },
+    } as never);
+  });
+  const plain = await dispatch('/headers');
+  assert.equal(plain.calls, ['start', 'response', 'end']);
+  assert.is(plain.status, 200);
+  assert.equal(plain.headers!['x-dupe'], ['first', 'second']);
+  assert.equal(plain.headers!['set-cookie'], ['a=1', 'b=2']);
+  assert.is(plain.headers!['x-latin1'], 'caf\xe9');
+  assert.ok(Array.isArray(plain.raw) && (plain.raw as Buffer[]).some((b) => b.toString() === 'x-dupe'), 'raw headers on the controller');
+  assert.is(Buffer.concat(plain.body).toString(), 'with trailers');
+  assert.equal(plain.trailers, { 'x-trailer': 'last' });
+  // 6 MB, paused after every chunk: nothing lost, nothing duplicated.
+  const big = await dispatch('/big?n=6000000');
+  assert.is(Buffer.concat(big.body).length, 6000000);
+  assert.ok(big.body.length > 1, `${big.body.length} chunks`);
+  const aborted = await dispatch('/big?n=6000000', (c) => c.abort(Object.assign(new Error('enough'), { code: 'ETEST' })));
+  assert.equal(aborted.calls, ['start', 'response', 'error']);
+  assert.is((aborted.error as { code?: string }).code, 'ETEST');
+  // The connection survives for the next request.
+  assert.is(Buffer.concat((await dispatch('/_ping')).body).toString(), 'OK');
+  const nobody = unixAgent(at('nobody-handlers.sock'));
+  const refused = await new Promise<Error>((resolve) => {
+    nobody.dispatch({ origin: 'http://localhost', path: '/', method: 'GET' }, { onResponseError: (_c: unknown, e: Error) => resolve(e) } as never);
+  });
+  assert.is((refused as { code?: string }).code, 'ENOENT');
+  // Node's own fetch, whatever undici it bundles: repeated headers joined, a big body streamed.
+  const res = await fetch('http://localhost/headers', { dispatcher: agent } as RequestInit);
+  assert.is(res.headers.get('x-dupe'), 'first, second');
+  assert.equal(res.headers.getSetCookie(), ['a=1', 'b=2']);
+  assert.is(await res.text(), 'with trailers');
+  const streamed = await fetch('http://localhost/big?n=6000000', { dispatcher: agent } as RequestInit);
+  let total = 0;
+  for await (const chunk of streamed.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.is(total, 6000000);
+  await closeAll(listener, agent, nobody);
 });
 
 serving('should pipeline requests on one kept-alive connection', async () => {
