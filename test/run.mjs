@@ -40,17 +40,31 @@ child.on('error', (err) => {
   console.log(`tests: 0 passed, 1 failed, 0 skipped (${command} did not start: ${err.message})`);
   process.exit(1);
 });
+// After uvu's summary the process must exit by itself: an open handle that
+// keeps the event loop alive is a failure, reported at once instead of at LIMIT_MS.
+const EXIT_MS = 10_000;
+let lingering;
 let output = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   output += chunk;
+  if (lingering === undefined && /Duration:/.test(output)) {
+    lingering = setTimeout(() => {
+      lingering = 'killed';
+      child.kill('SIGKILL');
+    }, EXIT_MS);
+  }
 });
-child.on('close', (code) => {
+child.on('close', (code, signal) => {
   clearTimeout(timer);
+  if (typeof lingering === 'object') clearTimeout(lingering);
   const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
   const count = (label) => Number(plain.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
   const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
   const failed = Math.max(total - passed, code === 0 ? 0 : 1);
-  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  const why = lingering === 'killed'
+    ? ` (still running ${EXIT_MS / 1000} s after the summary: something kept the event loop alive)`
+    : total === 0 && code !== 0 ? ` (the runner ended, ${code ?? signal}, before uvu's summary)` : '';
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped${why}`);
   process.exit(code === 0 && failed === 0 && total > 0 ? 0 : 1);
 });
