@@ -2,13 +2,15 @@
 // heap, the JS heap after a full collection, external (Buffer) memory, and
 // the engine component's linear memory; plus a forced GC without --expose-gc.
 //
-// Resident memory is judged outside V8's heap (rss - heapTotal): V8 sizes its
-// own heap, and V8 13.6 (Node 24) grows the young generation to 128 MiB under
-// a high allocation rate and keeps it (10,000 connect/accept/close cycles:
-// RSS +21 MiB with heapUsed flat; node:net does the same, to a smaller size).
-// A JS leak shows in `heap` (used, after GC), checked on its own.
+// Resident memory is judged outside V8's heap (rss minus the heap's resident
+// pages, v8.getHeapStatistics().total_physical_size): V8 sizes its own heap,
+// and V8 13.6 (Node 24) grows the young generation to 128 MiB under a high
+// allocation rate and keeps it (connect/accept/close cycles: RSS +21 MiB per
+// 10,000 with heapUsed flat; node:net grows it too). heapTotal is no measure
+// of that: it counts committed pages, not resident ones. A JS leak shows in
+// `heap` (used, after GC), checked on its own.
 import { readdirSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { engine } from '../../host/component.js';
 
@@ -25,7 +27,7 @@ const collect = runInNewContext('gc') as () => void;
 export interface Footprint {
   fds: number;
   rss: number;
-  /** Resident memory outside V8's heap: rss - heapTotal. */
+  /** Resident memory outside V8's heap: rss minus the heap's resident pages. */
   native: number;
   heap: number;
   external: number;
@@ -41,7 +43,7 @@ export async function footprint(): Promise<Footprint> {
   await new Promise((resolve) => setTimeout(resolve, 10));
   collect();
   const m = process.memoryUsage();
-  return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, native: m.rss - m.heapTotal, heap: m.heapUsed, external: m.external, wasm: engine().memorySize };
+  return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, native: m.rss - getHeapStatistics().total_physical_size, heap: m.heapUsed, external: m.external, wasm: engine().memorySize };
 }
 
 const MiB = 1024 * 1024;
