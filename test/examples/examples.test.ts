@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { plainEnv } from '../_helpers/env.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -19,19 +20,14 @@ examples('should have a test for every example', () => {
 });
 
 examples('should run stream-echo.mjs', () => {
-  // Plain output: the runner may force colors, which console.log would honour.
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, ['examples/stream-echo.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, ['examples/stream-echo.mjs'], { cwd: root, env: plainEnv(), encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /connected to \{ path: '.*echo\.sock' \} peer \{ pid: \d+, uid: \d+, gid: \d+ \}/);
   assert.match(r.stdout, /reply: hello over a unix socket/);
 });
 
 examples('should run http-over-socket.mjs', () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, ['examples/http-over-socket.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, ['examples/http-over-socket.mjs'], { cwd: root, env: plainEnv(), encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /GET \/v1\.43\/info -> 200 \{ ServerVersion: 'example', Containers: 0 \}/);
   assert.match(r.stdout, /POST http\+unix:\/\/%2F.*api\.sock\/v1\.43\/containers\/create -> 201 \{ received: \{ Image: 'alpine' \} \}/);
@@ -43,9 +39,7 @@ examples('should run datagram-credentials.mjs', () => {
     console.log('  skipped: credentials and autobind are Linux-only');
     return;
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, ['examples/datagram-credentials.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, ['examples/datagram-credentials.mjs'], { cwd: root, env: plainEnv(), encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /server got "hello" from \{ abstract: <Buffer [0-9a-f ]+> \} pid matches: true/);
   assert.match(r.stdout, /file says: contents read through a passed descriptor/);

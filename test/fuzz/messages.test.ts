@@ -19,7 +19,7 @@ import { Random } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
 import { FUZZ_SECONDS } from '../hardening/_budget.js';
-import { identityOf, openFdCount, openSources } from './_descriptors.js';
+import { identityOf, identityOfPath, leakedSince, openDescriptors, openSources } from './_descriptors.js';
 import { peerMessages, python3 } from './_python-peer.js';
 import { isTrap } from './_target.js';
 
@@ -60,12 +60,13 @@ const raw = suite('fuzz: native receiveMessage with random ancillary data');
 raw(`should parse ${FUZZ_SECONDS} s of random control messages exactly, leaking no descriptor`, () => {
   if (!LINUX) return;
   const r = new Random(SEED);
+  const initial = openDescriptors();
   const pairs = ([SOCKET_TYPE.datagram, SOCKET_TYPE.seqpacket, SOCKET_TYPE.stream] as const).map((type) => {
     const out = new Int32Array(2);
     assert.is(native.socketPair(type, out), 0);
     return { type, sender: out[0]!, receiver: out[1]! };
   });
-  const baseline = openFdCount();
+  const baseline = openDescriptors();
   const deadline = performance.now() + FUZZ_SECONDS * 1000;
   const tally = { messages: 0, descriptors: 0, controlTruncated: 0, truncated: 0, peeks: 0, tooMany: 0, credentials: 0, badArguments: 0 };
   try {
@@ -142,7 +143,7 @@ raw(`should parse ${FUZZ_SECONDS} s of random control messages exactly, leaking 
       check(receive(false), 'receive');
       tally.messages++;
       tally.descriptors += Math.min(k, capacity);
-      if (i % 256 === 0) assert.is(openFdCount(), baseline, `${label}: open descriptors back to the baseline`);
+      if (i % 256 === 0) assert.equal(leakedSince(baseline, sources.identities), [], `${label}: open descriptors back to the baseline`);
     }
   } finally {
     for (const p of pairs) {
@@ -150,7 +151,8 @@ raw(`should parse ${FUZZ_SECONDS} s of random control messages exactly, leaking 
       native.close(p.receiver);
     }
   }
-  assert.is(openFdCount(), baseline - 6, 'no descriptor leaked');
+  assert.equal(leakedSince(initial, sources.identities), [], 'no descriptor leaked');
+  assert.equal(sources.lost(), [], 'no descriptor of ours closed');
   console.log(`  fuzz control messages (native): ${JSON.stringify(tally)}`);
   assert.ok(tally.messages >= 20 && tally.controlTruncated > 0 && tally.truncated > 0 && tally.tooMany > 0, JSON.stringify(tally));
 });
@@ -164,7 +166,7 @@ const host = suite('fuzz: DatagramSocket and SeqpacketSocket with random ancilla
 host(`should deliver ${FUZZ_SECONDS} s of random messages with exact MessageInfo, leaking no descriptor`, async () => {
   if (!LINUX) return;
   const r = new Random(SEED + 1);
-  const baseline = openFdCount();
+  const baseline = openDescriptors();
   const deadline = performance.now() + FUZZ_SECONDS * 1000;
   const tally = { messages: 0, descriptorsTruncated: 0, truncated: 0, refused: 0 };
   for (let i = 0; performance.now() < deadline; i++) {
@@ -213,7 +215,8 @@ host(`should deliver ${FUZZ_SECONDS} s of random messages with exact MessageInfo
     }
   }
   await new Promise((resolve) => setImmediate(resolve));
-  assert.is(openFdCount(), baseline, 'no descriptor leaked');
+  assert.equal(leakedSince(baseline, sources.identities), [], 'no descriptor leaked');
+  assert.equal(sources.lost(), [], 'no descriptor of ours closed');
   console.log(`  fuzz control messages (sockets): ${JSON.stringify(tally)}`);
   assert.ok(tally.messages >= 10 && tally.descriptorsTruncated > 0 && tally.truncated > 0, JSON.stringify(tally));
 });
@@ -221,7 +224,7 @@ host(`should deliver ${FUZZ_SECONDS} s of random messages with exact MessageInfo
 host(`should place ${FUZZ_SECONDS} s of random descriptor sends on stream sockets exactly, leaking none`, async () => {
   if (!LINUX) return;
   const r = new Random(SEED + 2);
-  const baseline = openFdCount();
+  const baseline = openDescriptors();
   const deadline = performance.now() + FUZZ_SECONDS * 1000;
   const tally = { sends: 0, withDescriptors: 0, truncated: 0, bytes: 0 };
   for (let i = 0; performance.now() < deadline; i++) {
@@ -272,7 +275,8 @@ host(`should place ${FUZZ_SECONDS} s of random descriptor sends on stream socket
     }
   }
   await new Promise((resolve) => setImmediate(resolve));
-  assert.is(openFdCount(), baseline, 'no descriptor leaked');
+  assert.equal(leakedSince(baseline, sources.identities), [], 'no descriptor leaked');
+  assert.equal(sources.lost(), [], 'no descriptor of ours closed');
   console.log(`  fuzz descriptors on streams: ${JSON.stringify(tally)}`);
   assert.ok(tally.withDescriptors >= 10 && tally.truncated > 0, JSON.stringify(tally));
 });
@@ -283,7 +287,7 @@ host('should report another process\'s credentials and descriptors exactly (pyth
     console.log('  skipped: python3 with socket.SCM_CREDENTIALS is not available');
     return;
   }
-  const baseline = openFdCount();
+  const baseline = openDescriptors();
   const count = 200;
   const { sent, received } = await peerMessages(SEED, count, 0x7fffffff);
   for (const [, info] of received) for (const fd of info.fds) native.close(fd);
@@ -295,7 +299,8 @@ host('should report another process\'s credentials and descriptors exactly (pyth
     assert.equal(info.credentials, { pid, uid, gid }, `#${i} credentials`);
   });
   await new Promise((resolve) => setImmediate(resolve));
-  assert.is(openFdCount(), baseline, 'no descriptor leaked');
+  // The peer sends its standard input, /dev/null.
+  assert.equal(leakedSince(baseline, [identityOfPath('/dev/null')]), [], 'no descriptor leaked');
 });
 
 host.after(() => {

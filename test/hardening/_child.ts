@@ -3,6 +3,7 @@
 // and kill() is SIGKILL of that one pid, then waiting for the exit.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { within } from '../_helpers/wait.js';
+import { plainEnv } from '../_helpers/env.js';
 
 const PEER = new URL('./_peer.js', import.meta.url).pathname;
 
@@ -21,7 +22,7 @@ export interface Peer {
 export async function startPeer(mode: string, path: string, options: { prefix?: string[]; waitReady?: boolean } = {}): Promise<Peer> {
   const prefix = options.prefix ?? [];
   const argv = [...prefix, process.execPath, PEER, mode, path];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: plainEnv() });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let out = '';
   const ready = new Promise<void>((resolve, reject) => {

@@ -14,6 +14,7 @@ import { native } from '../../host/native.js';
 import { PY_ADDR } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { tcpListenerFd } from '../_helpers/tcp.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
 
 const tmp = makeTempDir('us-f');
@@ -120,9 +121,12 @@ adopt('should refuse a regular file, a closed descriptor and a TCP socket, leavi
 
   const tcp: TcpServer = createTcpServer();
   await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  const tcpFd = (tcp as unknown as { _handle: { fd: number } })._handle.fd;
-  assert.is(codeOf(() => fromFd(tcpFd)), 'EAFNOSUPPORT');
-  assert.is(descriptorFlags(tcpFd) & O_NONBLOCK, O_NONBLOCK);
+  const tcpFd = tcpListenerFd(tcp);
+  if (tcpFd === undefined) console.log('  skipped the TCP case: this runtime does not expose a node:net server\'s descriptor');
+  else {
+    assert.is(codeOf(() => fromFd(tcpFd)), 'EAFNOSUPPORT');
+    assert.is(descriptorFlags(tcpFd) & O_NONBLOCK, O_NONBLOCK);
+  }
   await new Promise<void>((resolve) => tcp.close(() => resolve()));
   assert.is(await openFds(), before);
 });

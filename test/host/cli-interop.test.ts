@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, pyEchoClient, skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
+import { plainEnv } from '../_helpers/env.js';
 
 const CLI = fileURLToPath(new URL('../../host/cli.js', import.meta.url));
 const SOCAT = have('socat');
@@ -30,9 +31,10 @@ interface Running {
 
 /** Spawn `cmd args`; `input` goes to stdin and closes it (undefined: stdin stays open). */
 function start(cmd: string, args: string[], input?: string): Running {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  // Listen for the exit at once: the process may be gone before anyone waits.
-  const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: plainEnv() });
+  // Listen at once: the process may be gone before anyone waits. 'close', not
+  // 'exit': only then has all of its stdout and stderr been read.
+  const exit = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });

@@ -8,18 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeTempDir } from '../_helpers/tmpdir.js';
+import { plainEnv } from '../_helpers/env.js';
 
 const CLI = fileURLToPath(new URL('../../host/cli.js', import.meta.url));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, input: '' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, input: '', env: plainEnv() });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** cli() without blocking, so that several can run at once. */
 function cliAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, env: plainEnv() }, (err, stdout, stderr) => {
       resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr });
     });
     child.stdin?.end();
@@ -198,7 +199,7 @@ demo('should run a short benchmark with progress on stderr', () => {
 });
 
 demo('should run as the package bin, the way npx runs it (executable, with a node shebang)', () => {
-  const r = spawnSync(CLI, ['demo'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60000 });
+  const r = spawnSync(CLI, ['demo'], { encoding: 'utf8', env: plainEnv(), timeout: 60000 });
   assert.is(r.status, 0, r.stderr || String(r.error));
   assert.match(r.stdout, /cleaned up/);
 });

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { loadPlugin, PluginError } from '../../host/plugin.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { openSockets, pluginBytes, startEchoPeer } from './plugins.js';
+import { plainEnv } from '../_helpers/env.js';
 
 const echo = suite('echo plugin');
 
@@ -71,9 +72,7 @@ echo('should report a WIT error code when the connect fails', async () => {
 
 echo('should run examples/plugin/run-echo.mjs', async () => {
   await pluginBytes('echo');
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, ['examples/plugin/run-echo.mjs'], { cwd: root, env, encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, ['examples/plugin/run-echo.mjs'], { cwd: root, env: plainEnv(), encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^echo plugin: ok 3$/m);
   assert.match(r.stdout, /^echo plugin failed: connect: os no-such-path ENOENT connect$/m);

@@ -14,6 +14,7 @@ import { createEngine, type SandboxEngine } from '../../host/sandbox.js';
 import type { PolicySpec } from '../../host/policy.js';
 import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
+import { tcpListenerFd } from '../_helpers/tcp.js';
 
 const tmp = makeTempDir('us-pol-');
 const allowed = join(tmp.path, 'app');
@@ -168,10 +169,11 @@ test('forbidden descriptors are not sent: a regular file, a TCP socket', async (
   const file = openSync(join(tmp.path, 'plain'), 'w');
   const tcp = createTcpServer();
   await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
-  const tcpFd = (tcp as unknown as { _handle: { fd: number } })._handle.fd;
+  const tcpFd = tcpListenerFd(tcp);
   const before = fdCount();
   denied(() => x.send('f', { fds: [file] }), 'send-descriptors');
-  denied(() => x.send('t', { fds: [tcpFd] }), 'send-descriptors');
+  if (tcpFd === undefined) console.log('  skipped the TCP case: this runtime does not expose a node:net server\'s descriptor');
+  else denied(() => x.send('t', { fds: [tcpFd] }), 'send-descriptors');
   assert.is(y.receive(), null, 'nothing was sent');
   assert.is(fdCount(), before, 'no descriptor left behind');
   closeSync(file);
