@@ -21,7 +21,7 @@ Napi::Function Poller::Define(Napi::Env env) {
 
 Poller::Poller(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Poller>(info),
-      context_(info.Env(), "UnixsockPoller", info.This().As<Napi::Object>()) {
+      context_(info.Env(), "UnixsockPoller") {
   closing_ = true;  // until fully initialized
   int32_t fd = 0;
   Napi::Function callback;

@@ -269,8 +269,7 @@ Napi::Object StreamEngine::EventTypes(Napi::Env env) {
 StreamEngine::StreamEngine(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<StreamEngine>(info),
       read_cap_(kDefaultReadCap),
-      context_(info.Env(), "UnixsockStreamEngine",
-               info.This().As<Napi::Object>()) {
+      context_(info.Env(), "UnixsockStreamEngine") {
   closing_ = true;  // until fully initialized
   int32_t fd = 0;
   Napi::Function callback;
