@@ -2,11 +2,12 @@
 // Figures vary run to run on a shared 2-core machine: compare ratios, repeat,
 // report medians.
 import * as address from './address.js';
+import * as http from './http.js';
 import * as message from './message.js';
 import * as plugin from './plugin.js';
 import * as stream from './stream.js';
 
-const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, message, plugin };
+const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, message, plugin, http };
 
 const only = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {
