@@ -11,6 +11,7 @@ import { type DescriptorLike, descriptorsOf, duplicates, messageBytes } from './
 import { errnoError, failureError } from './failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
 import { netHandoverKnown, netSocketOn } from './net-handover.js';
+import { beforeIo, forgetBlocking } from './blocking.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
 import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './owner.js';
 
@@ -103,6 +104,7 @@ export class UnixSocket extends Duplex {
    */
   #open(): StreamEngine | undefined {
     if (this.#engine === undefined && this.#fd >= 0) {
+      beforeIo(this.#fd);
       const engine = new native.StreamEngine(this.#fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
       if (this.#readCap !== undefined) engine.setReadCap(this.#readCap);
       if (this.#capacity > 0 && this.listenerCount('descriptors') > 0) engine.setDescriptorCapacity(this.#capacity);
@@ -289,6 +291,7 @@ export class UnixSocket extends Duplex {
     this.#pending.clear();
     const owner = this.#owner;
     this.#owner = undefined;
+    forgetBlocking(this.#fd);
     if (owner !== undefined) closeOwner(owner);
     this.#fd = -1;
     cb(err);
