@@ -3,11 +3,12 @@
 // report medians.
 import * as address from './address.js';
 import * as fanout from './fanout.js';
+import * as http from './http.js';
 import * as message from './message.js';
 import * as plugin from './plugin.js';
 import * as stream from './stream.js';
 
-const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, fanout, message, plugin };
+const BENCHES: Record<string, { run: () => Promise<void> }> = { address, stream, fanout, message, plugin, http };
 
 const only = process.argv.slice(2);
 for (const [name, bench] of Object.entries(BENCHES)) {

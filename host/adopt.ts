@@ -3,6 +3,7 @@
 // its kind calls for. The engine component decides the kind (SO_TYPE,
 // SO_ACCEPTCONN, AF_UNIX checked through getsockname) and owns the descriptor
 // from then on; an adopted socket never unlinks a file on close.
+import { blockingUntilIo } from './blocking.js';
 import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
 import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
 import { errnoError, failureError, sockets } from './failures.js';
@@ -38,7 +39,8 @@ export function descriptorArgument(name: string, fd: unknown): number {
  * {@link UnixServer}, a listening seqpacket socket a `UnixServer<SeqpacketSocket>`,
  * a connected stream socket a {@link UnixSocket}, a seqpacket socket a
  * {@link SeqpacketSocket}, a datagram socket a {@link DatagramSocket}. The
- * descriptor is made non-blocking and close-on-exec, and belongs to the
+ * descriptor is made close-on-exec (a listener also non-blocking; a
+ * connection only at its first read, write or wait here), and belongs to the
  * returned object from then on (closing the object closes it; do not close it
  * yourself). Check the kind with `instanceof`.
  *
@@ -53,7 +55,11 @@ export function fromFd(fd: number, options: FromFdOptions = {}): AdoptedSocket {
   const out = sockets().adopt(fd);
   if (!out.ok) throw failureError(out.failure);
   const { kind, handle } = out.value;
-  const prepared = native.setDescriptorFlags(fd, true, true);
+  // A listener accepts non-blocking; a connection or datagram socket stays
+  // blocking until unixsock's own first I/O on it, for the other programs
+  // that may share it (blocking.ts).
+  const listener = kind === 'stream-listener' || kind === 'seqpacket-listener';
+  const prepared = listener ? native.setDescriptorFlags(fd, true, true) : blockingUntilIo(fd);
   if (prepared < 0) {
     // Only on a descriptor the kernel will not let us configure: give it back closed.
     closeOwner({ handle }, RESOURCE[kind]);

@@ -220,6 +220,11 @@ export class UnixsockPolicyError extends UnixsockError {
   }
 }
 
+/** ERR_INVALID_STATE: a call the object's current state forbids (it changes nothing). */
+export function invalidState(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ERR_INVALID_STATE' });
+}
+
 /** Node's ERR_SOCKET_CLOSED: an operation on a closed socket. */
 export function socketClosed(what = 'socket'): Error {
   return Object.assign(new Error(`The ${what} is closed`), { code: 'ERR_SOCKET_CLOSED' });

@@ -1,15 +1,19 @@
-// HTTP over Unix sockets. Server side: serveHttp() listens with unixsock and
-// hands every accepted UnixSocket to a node:http server as a 'connection';
-// the server parses HTTP on it as on a net.Socket (keep-alive, pipelining,
-// bodies in both directions, upgrades). Client side: unixAgent() is an undici
-// Agent whose every connection is a unixsock connect() to one socket, for
-// fetch(url, { dispatcher }) and undici.request(); unixFetch() does the same
-// for `http+unix://` URLs.
+// HTTP over Unix sockets. unixsock makes every control decision (address
+// validation, exact abstract names, mode from creation, stale recovery, the
+// ownership-checked unlink on close); the bytes then run on libuv's own pipe
+// handles wherever node:net takes a descriptor (net-handover.ts): serveHttp()
+// hands node:http a duplicate of the listening descriptor
+// (server.listen({ fd })), so node:http parses through its native fast path
+// as on node:net; unixAgent() connects through the engine and wraps each
+// connection in a net.Socket. Where node:net cannot (Bun), serveHttp() hands
+// every accepted UnixSocket to the server as a 'connection' and undici reads
+// the UnixSocket itself. Either way request handlers get
+// req.socket.peerCredentials().
 //
 // What node:http wants of a socket beyond a Duplex, and UnixSocket lacks:
 // setTimeout (server.timeout, keepAliveTimeout), setNoDelay and setKeepAlive
 // (no-ops on AF_UNIX: no Nagle, no keep-alive probes) and destroySoon.
-// netCompatible() adds them to each accepted socket; socket.ts is untouched.
+// netCompatible() adds them to each accepted socket of the Duplex path.
 //
 // undici takes longer to load than all of unixsock, so it is loaded on the
 // first unixAgent()/unixFetch() call, not by `import 'unixsock'`.
@@ -23,6 +27,8 @@ import { legacyHandler } from './dispatch-handler.js';
 import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
 import type { ListenOptions, UnixServer } from './server.js';
 import type { UnixSocket } from './socket.js';
+import { native } from './native.js';
+import { netTakesDescriptors, type PeerCredentialed, withPeerCredentials } from './net-handover.js';
 import { connect, listen } from './streams.js';
 
 /** Options of serveHttp(): those of listen(), except allowHalfOpen (always on: node:http manages half-close itself). */
@@ -100,6 +106,11 @@ function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
  *   (idle keep-alive connections close, active requests finish); closing
  *   `server` closes it too. `server` gets 'listening' and, when it has a
  *   listener, accept errors as 'error'; `server.address()` stays null.
+ *   Connections reach `server` (its 'connection' event, `req.socket`), not
+ *   the returned listener; each has `peerCredentials()`. Where node:net takes
+ *   descriptors (Node, Deno) they are net.Sockets accepted by libuv on a
+ *   duplicate of the listening descriptor, so node:http runs at node:net's
+ *   speed; elsewhere (Bun) they are UnixSockets.
  *
  * # Errors
  * `ERR_INVALID_ARG_TYPE` when `server` is not a net.Server; the errors of
@@ -109,11 +120,21 @@ function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
 export async function serveHttp(server: net.Server, addr: unknown, options: ServeHttpOptions = {}): Promise<UnixServer> {
   if (!(server instanceof net.Server)) throw invalidArgType('server', 'an instance of http.Server (or another net.Server)', server);
   optionsArgument(options);
+  const onDescriptor = await netTakesDescriptors();
   const listener = await listen(addr, { ...options, allowHalfOpen: true });
-  listener.on('connection', (socket: UnixSocket) => server.emit('connection', netCompatible(socket)));
-  listener.on('error', (err: Error) => {
-    if (server.listenerCount('error') > 0) server.emit('error', err);
-  });
+  if (onDescriptor) {
+    try {
+      await serveOnDescriptor(server, listener, options.backlog);
+    } catch (err) {
+      listener.close();
+      throw err;
+    }
+  } else {
+    listener.on('connection', (socket: UnixSocket) => server.emit('connection', netCompatible(socket)));
+    listener.on('error', (err: Error) => {
+      if (server.listenerCount('error') > 0) server.emit('error', err);
+    });
+  }
   let closed = false;
   listener.once('close', () => {
     if (closed) return;
@@ -126,8 +147,36 @@ export async function serveHttp(server: net.Server, addr: unknown, options: Serv
     listener.close();
   });
   // node:http starts tracking connections (closeIdleConnections, headersTimeout, requestTimeout) on 'listening'.
-  server.emit('listening');
+  if (!onDescriptor) server.emit('listening');
   return listener;
+}
+
+/**
+ * node:net takes a duplicate of the listening descriptor and accepts on it
+ * with libuv (`server.listen({ fd })`, which emits 'listening'); every
+ * connection is a net.Socket with peerCredentials(). The engine keeps its own
+ * descriptor for the ownership-checked unlink on close.
+ */
+async function serveOnDescriptor(server: net.Server, listener: UnixServer, backlog: number | undefined): Promise<void> {
+  const fd = listener.handOver();
+  server.prependListener('connection', (socket: net.Socket) => {
+    withPeerCredentials(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.removeListener('listening', onListening);
+      native.close(fd);
+      reject(err);
+    };
+    const onListening = (): void => {
+      server.removeListener('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    // exclusive: a cluster worker listens on this descriptor itself, not through the primary.
+    server.listen({ fd, backlog: backlog ?? 511, exclusive: true });
+  });
 }
 
 let undici: typeof Undici | undefined;
@@ -193,8 +242,18 @@ export function unixAgent(addr: unknown, options: UnixAgentOptions = {}): Agent 
       callback(invalidArgValue('url', `uses ${opts.protocol}; unixAgent speaks plain HTTP only`), null);
       return;
     }
-    connect(address, { timeout: connectTimeout }).then(
-      (socket) => callback(null, socket as unknown as net.Socket),
+    Promise.all([connect(address, { timeout: connectTimeout }), netTakesDescriptors()]).then(
+      ([socket, onDescriptor]) => {
+        let connection: net.Socket;
+        try {
+          connection = onDescriptor ? socket.toNetSocket() : socket as unknown as net.Socket;
+        } catch (err) {
+          socket.destroy();
+          callback(err as Error, null);
+          return;
+        }
+        callback(null, connection);
+      },
       (err: Error) => callback(err, null),
     );
   };

@@ -20,6 +20,7 @@ export { createDatagramSocket, DatagramSocket, type DatagramSocketOptions } from
 export { connectSeqpacket, listenSeqpacket, SeqpacketSocket, type SeqpacketListenOptions, type SeqpacketSocketOptions } from './seqpacket.js';
 export { type DescriptorLike, type MessageInfo, type SendOptions } from './messages.js';
 export { dial, type DialedSocket, type DialOptions, type DialResult, type DialTarget, formatDial, formatUnixUrl, parseDial, parseUnixUrl, type SocketType, type UnixUrl } from './dial.js';
+export { type PeerCredentialed } from './net-handover.js';
 export { type NetCompatible, serveHttp, type ServeHttpOptions, unixAgent, type UnixAgentOptions, unixFetch } from './http.js';
 export { type PeerRequirement, type PolicyRule, type PolicySpec, type Refusals, type RulePermission } from './policy.js';
 export {

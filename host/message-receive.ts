@@ -4,6 +4,7 @@
 // Buffer of its own plus its MessageInfo. Sharing is safe because a batch is
 // read only inside one poll callback: each message is copied out before the
 // next receive on any channel (nothing receives synchronously from user code).
+import { beforeIo } from './blocking.js';
 import { credentialsAt, type PeerCredentials } from './credentials.js';
 import { MESSAGE_FLAG, native } from './native.js';
 
@@ -60,6 +61,7 @@ export class ReceiveArena {
       boundFds = fdsArena;
     }
     const want = this.#want;
+    beforeIo(fd);
     const n = native.receiveMessages(fd, this.slot, want, this.fdSlot, addresses);
     if (n > 0) {
       this.#more = n === want && want > 1;

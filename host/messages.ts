@@ -16,6 +16,7 @@ import type { PeerCredentials } from './credentials.js';
 import { invalidArgType, invalidArgValue } from './errors.js';
 import { errnoError } from './failures.js';
 import { ADDRESSES, ADDRESS_SLOT, ReceiveArena } from './message-receive.js';
+import { beforeIo, forgetBlocking } from './blocking.js';
 import { native, POLL_EVENT, type Poller } from './native.js';
 import { constants } from 'node:os';
 
@@ -160,7 +161,9 @@ export class MessageChannel {
   readonly #fd: number;
   readonly #options: MessageChannelOptions;
   readonly #handlers: MessageHandlers;
-  readonly #poller: Poller;
+  /** Made at the first send or read: a poll handle makes the descriptor non-blocking (see blocking.ts). */
+  #poller: Poller | undefined;
+  #unrefed = false;
   readonly #arena: ReceiveArena;
   #queue: Pending[] = [];
   /** Index of the first unsent message in #queue (settled ones before it are dropped lazily). */
@@ -185,7 +188,16 @@ export class MessageChannel {
     this.#options = options;
     this.#handlers = handlers;
     this.#arena = new ReceiveArena(options.receiveSize, Math.max(1, options.maxDescriptors));
-    this.#poller = new native.Poller(fd, (status, events) => this.#onPoll(status, events));
+  }
+
+  /** The poll handle, made (and the descriptor made non-blocking) on first use. */
+  #poll(): Poller {
+    if (this.#poller === undefined) {
+      beforeIo(this.#fd);
+      this.#poller = new native.Poller(this.#fd, (status, events) => this.#onPoll(status, events));
+      if (this.#unrefed) this.#poller.unref();
+    }
+    return this.#poller;
   }
 
   /** Messages waiting to be sent. */
@@ -216,7 +228,9 @@ export class MessageChannel {
   send(bufs: Uint8Array | Uint8Array[], fds: Int32Array | null, sockaddr: Uint8Array | null, credentials: boolean): Promise<void> {
     if (this.#closed) return Promise.reject(errnoError(EBADF, 'sendmsg'));
     if (this.queued === 0) {
-      const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
+      beforeIo(this.#fd);
+      beforeIo(this.#fd);
+    const r = native.sendMessage(this.#fd, bufs, fds, sockaddr, credentials);
       if (r >= 0) return Promise.resolve();
       if (r !== EAGAIN && r !== ENOBUFS) return Promise.reject(errnoError(r, 'sendmsg'));
       this.#blocked = true;
@@ -296,7 +310,8 @@ export class MessageChannel {
     if (this.#closed) return;
     this.#flushed = [];
     this.#closed = true;
-    this.#poller.close();
+    this.#poller?.close();
+    forgetBlocking(this.#fd);
     const queue = this.#queue.slice(this.#head);
     this.#queue = [];
     this.#head = 0;
@@ -306,11 +321,13 @@ export class MessageChannel {
   }
 
   ref(): void {
-    this.#poller.ref();
+    this.#unrefed = false;
+    this.#poller?.ref();
   }
 
   unref(): void {
-    this.#poller.unref();
+    this.#unrefed = true;
+    this.#poller?.unref();
   }
 
   #updatePoll(): void {
@@ -318,7 +335,7 @@ export class MessageChannel {
     const events = (this.#reading ? POLL_EVENT.readable : 0) | (this.#blocked && this.queued > 0 ? POLL_EVENT.writable : 0);
     if (events === this.#events) return;
     this.#events = events;
-    const r = this.#poller.start(events);
+    const r = this.#poll().start(events);
     if (r < 0) this.#fail(errnoError(r, 'poll'));
   }
 

@@ -237,6 +237,24 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     });
   }
 
+  /**
+   * @internal Stop accepting here and return a duplicate of the listening
+   * descriptor, for another acceptor (node:net's `server.listen({ fd })`).
+   * The server keeps its own descriptor: close() still unlinks the socket
+   * file if it is still ours. Throws ERR_SERVER_NOT_RUNNING, or the dup error.
+   */
+  handOver(): number {
+    if (this.#handle === 0) throw notRunning();
+    const fd = native.duplicate(this.#fd);
+    if (fd < 0) throw errnoError(fd, 'dup');
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry = undefined;
+    this.#poller?.close();
+    this.#poller = undefined;
+    this.#polling = false;
+    return fd;
+  }
+
   /** Whether accept() would resolve at once (CHICKEN's unix-accept-ready?). */
   acceptReady(): boolean {
     if (this.#queue.length === 0 && this.#handle !== 0) {

@@ -1,14 +1,17 @@
 // UnixSocket: a connected stream socket as a Node Duplex. Bytes move on the
 // descriptor through the native StreamEngine (one uv_poll, batched reads,
 // writev); the engine component owns the descriptor and closes it.
+import type net from 'node:net';
 import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgValue, optionsArgument } from './errors.js';
+import { invalidArgValue, optionsArgument, invalidState, socketClosed } from './errors.js';
 import { type DescriptorLike, descriptorsOf, duplicates, messageBytes } from './messages.js';
 import { errnoError, failureError } from './failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
+import { netHandoverKnown, netSocketOn } from './net-handover.js';
+import { beforeIo, forgetBlocking } from './blocking.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
 import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './owner.js';
 
@@ -101,6 +104,7 @@ export class UnixSocket extends Duplex {
    */
   #open(): StreamEngine | undefined {
     if (this.#engine === undefined && this.#fd >= 0) {
+      beforeIo(this.#fd);
       const engine = new native.StreamEngine(this.#fd, (type, a, b, c) => this.#onEvent(type, a, b, c));
       if (this.#readCap !== undefined) engine.setReadCap(this.#readCap);
       if (this.#capacity > 0 && this.listenerCount('descriptors') > 0) engine.setDescriptorCapacity(this.#capacity);
@@ -287,9 +291,41 @@ export class UnixSocket extends Duplex {
     this.#pending.clear();
     const owner = this.#owner;
     this.#owner = undefined;
+    forgetBlocking(this.#fd);
     if (owner !== undefined) closeOwner(owner);
     this.#fd = -1;
     cb(err);
+  }
+
+  /**
+   * Hand this connection over to a node:net `net.Socket`, for what insists
+   * on one: `http2.connect(url, { createConnection: () => socket })`,
+   * `tls.connect({ socket })`, ws. unixsock keeps everything it decided
+   * (the exact address, the peer); the bytes then move through libuv, and
+   * this UnixSocket closes (its own descriptor only: the connection lives on
+   * in the net.Socket, which owns a duplicate).
+   *
+   * Only for a connection that carries no descriptors (a net.Socket reads
+   * with plain read(2): the kernel closes any a peer sends) and before its
+   * first read or write here. Not on Bun 1.4, whose net.Socket({ fd }) does
+   * not read (see capabilities in the README).
+   *
+   * # Errors
+   * Thrown, with this socket unchanged and no descriptor left open:
+   * `ERR_SOCKET_CLOSED` once destroyed; `ERR_INVALID_STATE` after it has
+   * read or written, while it flows, or with a 'descriptors' listener;
+   * `ERR_NOT_SUPPORTED` where node:net cannot take a descriptor; EMFILE.
+   */
+  toNetSocket(): net.Socket {
+    if (this.#fd < 0 || this.destroyed) throw socketClosed();
+    if (this.#engine !== undefined || this.readableFlowing === true || this.readableLength > 0 || this.writableLength > 0 || this.writableEnded) {
+      throw invalidState('the socket has already read or written; hand it over before its first I/O');
+    }
+    if (this.listenerCount('descriptors') > 0) throw invalidState('the socket has a \'descriptors\' listener; a net.Socket cannot receive descriptors');
+    if (netHandoverKnown() === false) throw Object.assign(new Error('node:net on this runtime cannot run a socket on a descriptor'), { code: 'ERR_NOT_SUPPORTED' });
+    const socket = netSocketOn(this.#fd, this.allowHalfOpen);
+    this.destroy();
+    return socket;
   }
 
   /** The descriptor (-1 once destroyed). Owned by the socket: do not close it. */

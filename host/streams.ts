@@ -5,6 +5,7 @@ import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
 import { abortError, invalidArgValue, UnixsockAddressError } from './errors.js';
 import { SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
 import { errnoError, failureError, sockets } from './failures.js';
+import { blockingUntilIo, forgetBlocking } from './blocking.js';
 import { native } from './native.js';
 import { addressForMessage, witAddress } from './address.js';
 import { type ListenOptions, UnixServer } from './server.js';
@@ -109,7 +110,10 @@ const PAIR_TYPES = { stream: 1, datagram: 2, seqpacket: 3 } as const;
  * `{ type: 'datagram' }` / `{ type: 'seqpacket' }`. To hand one end to a child
  * process, pass its `fd` in `spawn`'s `stdio` array, e.g.
  * `spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', child.fd] })`
- * (the child sees it as fd 3), then close that end in the parent.
+ * (the child sees it as fd 3), then close that end in the parent
+ * (`destroy()`). The child gets an ordinary blocking descriptor: both ends
+ * stay blocking until unixsock first reads, writes or waits for data through
+ * that end (O_NONBLOCK belongs to the open file description a child shares).
  */
 export function socketPair(options?: UnixSocketOptions & { type?: 'stream' }): [UnixSocket, UnixSocket];
 export function socketPair(options: DatagramSocketOptions & { type: 'datagram' }): [DatagramSocket, DatagramSocket];
@@ -121,6 +125,15 @@ export function socketPair(options: SocketPairOptions = {}): [UnixSocket, UnixSo
   const r = native.socketPair(PAIR_TYPES[type], fds);
   if (r < 0) throw errnoError(r, 'socketpair');
   const [a, b] = [fds[0]!, fds[1]!];
+  // Blocking until unixsock's own first I/O on each: either end may go to a child (blocking.ts).
+  const flagged = blockingUntilIo(a) || blockingUntilIo(b);
+  if (flagged < 0) {
+    for (const fd of [a, b]) {
+      forgetBlocking(fd);
+      native.close(fd);
+    }
+    throw errnoError(flagged, 'fcntl');
+  }
   if (options.type === 'datagram') return [new DatagramSocket({ fd: a }, a, options), new DatagramSocket({ fd: b }, b, options)];
   if (options.type === 'seqpacket') return [new SeqpacketSocket({ fd: a }, a, options), new SeqpacketSocket({ fd: b }, b, options)];
   return [new UnixSocket({ fd: a }, a, options), new UnixSocket({ fd: b }, b, options)];

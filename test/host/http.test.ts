@@ -6,11 +6,13 @@ import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Agent, fetch as undiciFetch, request } from 'undici';
-import { connect, formatAddress, type UnixServer } from '../../host/index.js';
+import { connect, formatAddress, type UnixServer, UnixSocket } from '../../host/index.js';
+import { forceNetHandover } from '../../host/net-handover.js';
 import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
 import { formatUnixUrl } from '../../host/dial.js';
 import { expectCode } from '../_helpers/expect.js';
@@ -78,9 +80,14 @@ async function closeAll(listener: UnixServer, ...agents: Agent[]): Promise<void>
 // ---
 
 const serving = suite('serveHttp + unixAgent');
-serving.after(() => tmp.remove());
+/** The cases that run again on the Duplex path (runtimes whose node:net takes no descriptor). */
+const cases: [string, () => Promise<void>][] = [];
+const both = (name: string, fn: () => Promise<void>): void => {
+  serving(name, fn);
+  cases.push([name, fn]);
+};
 
-serving('should answer a Docker-like API through undici fetch, Node\'s fetch and undici.request', async () => {
+both('should answer a Docker-like API through undici fetch, Node\'s fetch and undici.request', async () => {
   const server = dockerLike();
   const listener = await serveHttp(server, at('docker.sock'), { mode: 0o600 });
   // One connection at most: a second one would mean the server did not keep it alive.
@@ -106,7 +113,7 @@ serving('should answer a Docker-like API through undici fetch, Node\'s fetch and
   await closeAll(listener, agent);
 });
 
-serving('should serve abstract names and autobound addresses', async () => {
+both('should serve abstract names and autobound addresses', async () => {
   const server = dockerLike();
   const name = `\0us-http-${process.pid}`;
   const listener = await serveHttp(server, name);
@@ -192,7 +199,7 @@ serving('should take undici\'s controller-API handlers (Node 26\'s fetch) with p
   await closeAll(listener, agent, nobody);
 });
 
-serving('should pipeline requests on one kept-alive connection', async () => {
+both('should pipeline requests on one kept-alive connection', async () => {
   const server = dockerLike();
   const listener = await serveHttp(server, at('pipe.sock'));
   // Raw: two requests in one write; the second asks the server to close.
@@ -228,21 +235,21 @@ serving('should serve 400 concurrent requests over a bounded pool', async () => 
   await closeAll(listener, agent);
 });
 
-serving('should carry large request and response bodies', async () => {
+both('should carry large request and response bodies', async () => {
   const listener = await serveHttp(dockerLike(), at('big.sock'));
   const agent = unixAgent(at('big.sock'));
-  const payload = Buffer.alloc(8 << 20);
-  for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32LE(i, i);
+  const payload = Buffer.alloc((16 << 20) + 1);
+  for (let i = 0; i + 4 <= payload.length; i += 4096) payload.writeUInt32LE(i, i);
   const echoed = Buffer.from(await (await undiciFetch('http://localhost/echo', { method: 'POST', body: payload, dispatcher: agent })).arrayBuffer());
   assert.is(echoed.length, payload.length);
   assert.ok(echoed.equals(payload), 'echoed body intact');
-  const big = Buffer.from(await (await undiciFetch('http://localhost/big?n=6000000', { dispatcher: agent })).arrayBuffer());
-  assert.is(big.length, 6000000);
+  const big = Buffer.from(await (await undiciFetch(`http://localhost/big?n=${(16 << 20) + 1}`, { dispatcher: agent })).arrayBuffer());
+  assert.is(big.length, (16 << 20) + 1);
   assert.ok(big.every((b) => b === 7));
   await closeAll(listener, agent);
 });
 
-serving('should close idle keep-alive connections after keepAliveTimeout, and on server.timeout', async () => {
+both('should close idle keep-alive connections after keepAliveTimeout, and on server.timeout', async () => {
   const server = dockerLike({ keepAliveTimeout: 200 });
   const listener = await serveHttp(server, at('ka.sock'));
   const raw = await connect(at('ka.sock'));
@@ -262,7 +269,7 @@ serving('should close idle keep-alive connections after keepAliveTimeout, and on
   await closeAll(listener);
 });
 
-serving('should close together: the listener, the http server and idle connections', async () => {
+both('should close together: the listener, the http server and idle connections', async () => {
   const server = dockerLike();
   const listener = await serveHttp(server, at('close.sock'));
   const raw = await connect(at('close.sock'));
@@ -283,7 +290,7 @@ serving('should close together: the listener, the http server and idle connectio
   assert.is(listener2.listening, false);
 });
 
-serving('should give node:http the socket methods it calls', async () => {
+both('should give node:http the socket methods it calls', async () => {
   let seen: string[] = [];
   const server = http.createServer((req, res) => {
     const s = req.socket as unknown as Record<string, unknown>;
@@ -297,7 +304,7 @@ serving('should give node:http the socket methods it calls', async () => {
   await closeAll(listener, agent);
 });
 
-serving('should answer curl --unix-socket and --abstract-unix-socket, reusing the connection', async () => {
+both('should answer curl --unix-socket and --abstract-unix-socket, reusing the connection', async () => {
   if (!CURL) {
     console.log('  skipped: curl is not installed');
     return;
@@ -389,4 +396,60 @@ console.log(JSON.stringify([before, loaded()]));`;
   assert.equal(JSON.parse(r.stdout), [false, true]);
 });
 
+both('should run each connection on the path the runtime allows, with the peer\'s credentials', async () => {
+  const seen: { net: boolean; unixsock: boolean; pid: number; uid: number }[] = [];
+  const server = http.createServer((req, res) => {
+    const socket = req.socket as net.Socket & { peerCredentials(): { pid: number; uid: number } };
+    const { pid, uid } = socket.peerCredentials();
+    seen.push({ net: !((socket as unknown) instanceof UnixSocket) && socket instanceof net.Socket, unixsock: (socket as unknown) instanceof UnixSocket, pid, uid });
+    res.end(String(pid));
+  });
+  const listener = await serveHttp(server, at('creds.sock'));
+  const agent = unixAgent(at('creds.sock'));
+  assert.is(await (await undiciFetch('http://localhost/', { dispatcher: agent })).text(), String(process.pid));
+  const onDescriptor = (await import('../../host/net-handover.js')).netHandoverKnown();
+  assert.equal(seen, [{ net: onDescriptor === true, unixsock: onDescriptor === false, pid: process.pid, uid: process.getuid!() }]);
+  if (CURL) {
+    // Another process: its pid, not ours.
+    const child = await curl(['--unix-socket', at('creds.sock'), 'http://localhost/']);
+    assert.ok(Number(child.stdout) > 0 && Number(child.stdout) !== process.pid, child.stdout);
+  }
+  await closeAll(listener, agent);
+});
+
+both('should upgrade a connection (a WebSocket handshake) and carry bytes both ways after it', async () => {
+  const server = dockerLike();
+  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    if (head.length > 0) socket.write(head);
+    socket.on('data', (d: Buffer) => socket.write(d));
+    socket.on('end', () => socket.end());
+  });
+  const listener = await serveHttp(server, at('ws.sock'));
+  const raw = await connect(at('ws.sock'));
+  raw.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  let got = '';
+  raw.setEncoding('latin1');
+  raw.on('data', (d: string) => {
+    got += d;
+    if (got.endsWith('\r\n\r\n')) raw.end('ping after upgrade');
+  });
+  await within(event(raw, 'end'), 5000, 'upgrade echo');
+  assert.match(got, /^HTTP\/1.1 101 Switching Protocols\r\n/);
+  assert.match(got, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
+  assert.ok(got.endsWith('\r\n\r\nping after upgrade'), got);
+  raw.destroy();
+  await closeAll(listener);
+});
+
 serving.run();
+
+const duplex = suite('serveHttp + unixAgent on the Duplex path (node:net taking no descriptor, as on Bun)');
+duplex.before(() => forceNetHandover(false));
+duplex.after(() => {
+  forceNetHandover(undefined);
+  tmp.remove();
+});
+for (const [name, fn] of cases) duplex(name, fn);
+duplex.run();
