@@ -21,8 +21,9 @@
 //      (devDependencies; the address answers are compared in step 2).
 //
 // Skips (exit 0, one line saying why) when qemu-aarch64 or the arm64 runtimes
-// are absent. Ends with "arm64: N passed, N failed, N skipped".
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+// are absent, or the arm64 prebuild is absent for want of the cross compiler.
+// Ends with "arm64: N passed, N failed, N skipped".
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,11 @@ function run(cmd, args, cwd, timeout = 120_000, extraEnv = {}) {
   return r.stdout;
 }
 
+if (!existsSync(join(root, prebuildPath(ARM64)))) {
+  if (spawnSync(`${ARM64.triple}-g++`, ['--version'], { stdio: 'ignore' }).status === 0) fail(`${prebuildPath(ARM64)} is missing; run npm run prebuilds`);
+  log(`skipped: no ${prebuildPath(ARM64)} (no ${ARM64.triple}-g++ to build it: Debian's ${ARM64.debian})`);
+  process.exit(0);
+}
 const node = (() => {
   try {
     return arm64Node();
