@@ -62,7 +62,7 @@ const REPORT = /ERROR: AddressSanitizer|runtime error:|ERROR: UndefinedBehaviorS
 function copyTree() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const skip = new Set(['.git', 'node_modules', 'scratch']);
+  const skip = new Set(['.git', 'node_modules', 'scratch', '.runtimes']);
   cpSync(root, out, {
     recursive: true,
     filter: (src) => {

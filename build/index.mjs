@@ -3,7 +3,7 @@
 //   component  core + wit/ -> dist/unixsock.wasm           (build/component.mjs)
 //   plugins    C plugins -> dist/plugins/*.wasm             (build/plugins.mjs; cached)
 //   native     native/ -> native/build/Release/*.node      (build/native.mjs)
-//   prebuild   that addon -> prebuilds/<platform>-<arch>/  (build/prebuild.mjs; what npm pack ships)
+//   prebuild   that addon, and native/ cross-compiled -> prebuilds/<target>/ (build/prebuild.mjs; what npm pack ships)
 //   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
 //   types      dist/unixsock.wasm -> host/generated/*.d.ts (build/types.mjs; only on request)
 // `--ts` runs only the TypeScript step (what `npm test` and `npm run bench` need

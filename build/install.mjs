@@ -5,12 +5,16 @@
 //
 // In an installed package (npm install unixsock, or a packed tarball) the built
 // artifacts ship in the tarball: dist/host (JS + .d.ts), dist/unixsock.wasm and
-// prebuilds/<platform>-<arch>/unixsock.node. When the addon loads, there is
-// nothing to do and no compiler is needed. Otherwise (no prebuild for this
-// platform, or one that does not load here) it compiles native/ with node-gyp
-// (npm's own, from npm_config_node_gyp, or an installed one) and checks again.
+// prebuilds/<target>/unixsock.node (linux-x64-glibc, linux-arm64-glibc). When
+// the addon loads, there is nothing to do and no compiler is needed. Otherwise
+// (no prebuild for this platform, architecture and C library, e.g. musl, or one
+// that does not load here, e.g. an older glibc) it says what the loader tried,
+// checks that the tools node-gyp needs are here (a C++ compiler, make, python3;
+// a clear message and exit 1 when not), compiles native/ with node-gyp (npm's
+// own, from npm_config_node_gyp, or an installed one) and checks again.
 // npm may skip this script entirely (--ignore-scripts, an allowScripts policy):
 // the prebuild is what makes an install work, this is only the fallback.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +37,27 @@ async function addonError() {
   }
 }
 
+/** Whether `command --version` runs. */
+function runs(command) {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore', timeout: 10000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The tools node-gyp needs that are not here: a C++ compiler ($CXX, c++, g++ or clang++), make, python3. */
+function missingTools() {
+  const missing = [];
+  const compilers = [process.env.CXX, 'c++', 'g++', 'clang++'].filter(Boolean);
+  if (!compilers.some(runs)) missing.push(`C++ compiler (${compilers.join(', ')})`);
+  if (!runs('make')) missing.push('make');
+  const python = process.env.PYTHON ?? 'python3';
+  if (!runs(python)) missing.push(python);
+  return missing;
+}
+
 async function installed() {
   for (const file of [join('dist', 'host', 'index.js'), join('dist', 'unixsock.wasm')]) {
     if (!existsSync(join(root, file))) {
@@ -45,7 +70,16 @@ async function installed() {
     console.log(`unixsock: prebuilt addon for ${process.platform}-${process.arch} loads; nothing to build`);
     return;
   }
-  console.log(`unixsock: no prebuilt addon loads on ${process.platform}-${process.arch}; building native/ from source`);
+  console.log(`${before.message}\nunixsock: building native/ from source`);
+  const absent = missingTools();
+  if (absent.length > 0) {
+    console.error(
+      `unixsock: install: cannot build from source: no ${absent.join(', no ')} here. ` +
+        'Install them (Debian/Ubuntu: apt-get install g++ make python3; Alpine: apk add build-base python3) ' +
+        "and run 'npm rebuild unixsock --foreground-scripts', or use a glibc Linux on x64 or arm64, which needs no compiler.",
+    );
+    process.exit(1);
+  }
   const { run } = await import('./native.mjs');
   try {
     await run({ installed: true });
@@ -54,7 +88,6 @@ async function installed() {
     process.exit(1);
   }
   // A fresh process: this one may have failed to load the addon already.
-  const { execFileSync } = await import('node:child_process');
   try {
     execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'host', 'native.js')).href)})`], { stdio: 'inherit' });
   } catch {

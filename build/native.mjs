@@ -5,6 +5,8 @@
 // `run({ installed: true })` is build/install.mjs's fallback in an installed
 // package: node-gyp may be npm's own (npm_config_node_gyp) and may fetch the
 // headers as it does for any addon when the running Node has none.
+// `gyp(args, { cwd, env })` runs node-gyp with other arguments (build/prebuild.mjs
+// cross-compiles with nodeGypArgs({ dir, arch }) and a cross toolchain's env).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,11 +15,16 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+
 export async function run({ installed = false } = {}) {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const args = nodeGypArgs({ installed });
+  await gyp(nodeGypArgs({ installed }));
+}
+
+/** `node <args>` (node-gyp's, from nodeGypArgs) in `cwd`; prints its output and throws when it fails. */
+export async function gyp(args, { cwd = root, env = process.env } = {}) {
   const { code, stdout, stderr } = await new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+    execFile(process.execPath, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
       resolve({ code: error ? (error.code ?? 1) : 0, stdout: out, stderr: err });
     });
   });
@@ -29,13 +36,17 @@ export async function run({ installed = false } = {}) {
 }
 
 /**
- * `node` arguments for `node-gyp rebuild` of native/ (run with cwd at the
- * package root), with the running Node's headers as --nodedir; throws when
- * there are none and node-gyp would have to download them (unless installed).
+ * `node` arguments for `node-gyp rebuild` of `dir` (native/, relative to the
+ * package root, where it runs), with the running Node's headers as --nodedir;
+ * throws when there are none and node-gyp would have to download them (unless
+ * installed). `arch` (node-gyp's --arch, e.g. arm64) cross-compiles against
+ * the same headers: the addon uses only N-API, whose headers are the same on
+ * every architecture.
  */
-export function nodeGypArgs({ installed = false } = {}) {
+export function nodeGypArgs({ installed = false, dir = 'native', arch } = {}) {
   const prefix = dirname(dirname(process.execPath));
-  const args = [nodeGypScript(installed), 'rebuild', '-C', 'native', '--jobs=2'];
+  const args = [nodeGypScript(installed), 'rebuild', '-C', dir, '--jobs=2'];
+  if (arch !== undefined) args.push(`--arch=${arch}`);
   if (existsSync(join(prefix, 'include', 'node', 'node.h'))) {
     args.push(`--nodedir=${prefix}`);
   } else if (!process.env.npm_config_nodedir && !installed) {

@@ -16,6 +16,7 @@ import { forceNetHandover } from '../../host/net-handover.js';
 import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
 import { formatUnixUrl } from '../../host/dial.js';
 import { expectCode } from '../_helpers/expect.js';
+import { NODE } from '../_helpers/node.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 
@@ -391,7 +392,7 @@ const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) 
 const before = loaded();
 await unixAgent('/x').close();
 console.log(JSON.stringify([before, loaded()]));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(NODE[0]!, [...NODE.slice(1), '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout), [false, true]);
 });

@@ -2,27 +2,43 @@
 // <tarball> --prefer-offline` into fresh projects with npm's default settings (the
 // install script runs and must do nothing: no compiler) and with
 // --ignore-scripts (what a policy that blocks install scripts gives: the
-// prebuilt addon alone must work). An ESM script in the project imports
-// 'unixsock', echoes bytes over a socket and validates addresses; the
-// installed bin runs through npx; the shipped .d.ts type-check a consumer.
+// prebuilt addon alone must work). The tarball holds a prebuild for every
+// target of build/prebuild.mjs (linux-x64-glibc, linux-arm64-glibc); without
+// the cross compiler here it is packed without the arm64 one, saying so
+// (build/test-arm64.mjs runs the arm64 one under qemu). The consumer app
+// (test/packaging/app.ts) imports 'unixsock', echoes bytes over a socket and
+// validates addresses; the installed bin runs through npx; the shipped .d.ts
+// type-check a consumer. Where no prebuild fits and no compiler is there, the
+// install script says what it tried and what is missing.
 // Skips with a printed reason when npm is unavailable, and under the ASan
 // runner (npm run test:asan), whose copy holds a sanitized source build that
 // is newer than the prebuild, so prepack rightly refuses to pack.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeTempDir } from '../_helpers/tmpdir.js';
+import { APP, type AppResult, treeDigest } from './app.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const NPM = spawnSync('npm', ['--version'], { encoding: 'utf8', timeout: 20000 }).status === 0;
 const ASAN = /asan/.test(process.env.LD_PRELOAD ?? '');
 /** Why this suite cannot run here, or undefined. */
 const SKIP = !NPM ? 'npm is not available' : ASAN ? 'under the ASan runner (sanitized source build; npm test packs the real one)' : undefined;
-const PREBUILD = `prebuilds/${process.platform}-${process.arch}/unixsock.node`;
+const prebuild = (await import(new URL('build/prebuild.mjs', pathToFileURL(root)).href)) as {
+  TARGETS: { triple: string }[];
+  hostTarget(): object | undefined;
+  prebuildPath(target: object): string;
+};
+const HOST_TARGET = prebuild.hostTarget();
+const PREBUILD = HOST_TARGET === undefined ? 'prebuilds/(none for this machine)' : prebuild.prebuildPath(HOST_TARGET);
+/** The prebuilds the tarball must hold: every target whose toolchain is here. */
+const CROSS_MISSING = prebuild.TARGETS.filter((t) => t !== HOST_TARGET && spawnSync(`${t.triple}-g++`, ['--version']).status !== 0);
+const EXPECTED_PREBUILDS = prebuild.TARGETS.filter((t) => !CROSS_MISSING.includes(t)).map((t) => prebuild.prebuildPath(t));
 const tmp = makeTempDir('us-pk');
 
 /**
@@ -33,6 +49,8 @@ const tmp = makeTempDir('us-pk');
  */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+  // Without the cross compiler, pack this machine's prebuild alone (prepack says so).
+  if (CROSS_MISSING.length > 0) env.UNIXSOCK_PACK_PARTIAL = '1';
   for (const [k, v] of Object.entries(process.env)) {
     if ((!/^npm_/i.test(k) || k === 'npm_config_cache') && k !== 'FORCE_COLOR' && k !== 'INIT_CWD') env[k] = v;
   }
@@ -64,28 +82,6 @@ function project(name: string, tarball: string, flags: string[]): { dir: string;
   return { dir, ms: r.ms };
 }
 
-/** What a user writes first: echo over a socket file, an address verdict; prints one JSON line. */
-const APP = `
-import { connect, listen, validateAddress } from 'unixsock';
-import { createRequire } from 'node:module';
-const [dir] = process.argv.slice(2);
-const server = await listen(dir + '/app.sock', { mode: 0o600 });
-(async () => { for await (const s of server) s.pipe(s); })();
-const client = await connect(dir + '/app.sock');
-const sent = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-client.end(sent);
-const chunks = [];
-for await (const c of client) chunks.push(c);
-server.close();
-const addon = Object.keys(createRequire(import.meta.url).cache).find((k) => k.endsWith('.node'));
-console.log(JSON.stringify({
-  echoed: Buffer.concat(chunks).equals(sent),
-  valid: validateAddress('/tmp/app.sock').ok,
-  tooLong: validateAddress('/' + 'x'.repeat(200)).reason,
-  addon,
-}));
-`;
-
 /** The same in TypeScript, type-checked against the shipped declarations. */
 const APP_TS = `
 import { connect, listen, validateAddress, type AddressVerdict, type UnixServer, type UnixSocket } from 'unixsock';
@@ -104,14 +100,16 @@ pack('should install the packed tarball and work without a compiler', () => {
     console.log(`  skipped: ${SKIP}`);
     return;
   }
-  // npm pack runs prepack (compiles host/, checks the wasm and the prebuild).
+  if (CROSS_MISSING.length > 0) console.log(`  packed without ${CROSS_MISSING.map((t) => prebuild.prebuildPath(t)).join(', ')}: no ${CROSS_MISSING.map((t) => `${t.triple}-g++`).join(', ')} here`);
+  // npm pack runs prepack (compiles host/, checks the wasm and the prebuilds).
   const packed = run('npm', ['pack', '--pack-destination', tmp.path, '--json'], root);
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
   const files = new Set(info!.files.map((f) => f.path));
-  for (const f of ['dist/unixsock.wasm', 'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli.js', 'host/generated/unixsock.d.ts', PREBUILD, 'build/install.mjs', 'native/binding.gyp']) {
+  for (const f of ['dist/unixsock.wasm', 'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli.js', 'host/generated/unixsock.d.ts', ...EXPECTED_PREBUILDS, 'build/install.mjs', 'native/binding.gyp']) {
     assert.ok(files.has(f), `the tarball lacks ${f}`);
   }
-  for (const f of files) assert.not.match(f, /^(dist\/(test|bench)|assembly|test|bench|native\/build|scratch)\//, `the tarball ships ${f}`);
+  assert.equal([...files].filter((f) => f.startsWith('prebuilds/')).sort(), [...EXPECTED_PREBUILDS].sort(), 'the prebuilds in the tarball');
+  for (const f of files) assert.not.match(f, /^(dist\/(test|bench)|assembly|test|bench|native\/build|scratch|\.runtimes)\//, `the tarball ships ${f}`);
   const tarball = join(tmp.path, info!.filename);
   console.log(`  tarball: ${info!.filename}, ${(info!.size / 1024).toFixed(0)} KiB packed, ${(info!.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${files.size} files (npm pack ${(packed.ms / 1000).toFixed(1)} s)`);
 
@@ -127,12 +125,16 @@ pack('should install the packed tarball and work without a compiler', () => {
   for (const dir of [plain.dir, blocked.dir]) {
     writeFileSync(join(dir, 'app.mjs'), APP);
     const out = run(process.execPath, ['app.mjs', dir], dir, 20000);
-    const result = JSON.parse(out.stdout) as { echoed: boolean; valid: boolean; tooLong: string; addon: string };
+    const result = JSON.parse(out.stdout) as AppResult;
     assert.equal(
       { echoed: result.echoed, valid: result.valid, tooLong: result.tooLong },
       { echoed: true, valid: true, tooLong: 'path-too-long' },
     );
     assert.is(result.addon, join(dir, 'node_modules', 'unixsock', PREBUILD), 'the addon loaded is the prebuild');
+    // The component and the JavaScript that ran are the repository's, byte for byte.
+    assert.is(result.wasm, createHash('sha256').update(readFileSync(join(root, 'dist', 'unixsock.wasm'))).digest('hex'), 'dist/unixsock.wasm as built');
+    assert.is(result.js, treeDigest(join(root, 'dist', 'host')), 'dist/host as built');
+    assert.ok(result.validCount > 100 && result.validCount < 500, `valid addresses among the 512: ${result.validCount}`);
     // The bin, through npx, as the README shows it.
     const check = run('npx', ['--offline', 'unixsock', 'check', '/tmp/app.sock', '@name'], dir, 20000);
     assert.match(check.stdout, /valid\s+"\/tmp\/app\.sock"/);
@@ -155,6 +157,34 @@ pack('should type-check a consumer against the shipped declarations', () => {
   const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--typeRoots', types, '--types', 'node', 'app.ts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
   assert.is(r.status, 0, `tsc:\n${r.stdout}${r.stderr}`);
   assert.ok(JSON.parse(readFileSync(join(dir, 'node_modules', 'unixsock', 'package.json'), 'utf8')).exports['.'].types);
+});
+
+pack('should say what it tried and what is missing when no prebuild fits and no compiler is there', () => {
+  if (SKIP !== undefined || HOST_TARGET === undefined) {
+    console.log(`  skipped: ${SKIP ?? 'no prebuild target for this machine'}`);
+    return;
+  }
+  const installed = join(tmp.path, 'app-default', 'node_modules', 'unixsock');
+  if (!existsSync(installed)) throw new Error('the install test did not leave app-default');
+  // A copy of the installed package whose prebuild for this machine is absent
+  // (as on musl or an unsupported architecture), installing with a PATH that
+  // holds node alone: no C++ compiler, no make, no python3.
+  const pkg = join(tmp.path, 'no-compiler', 'node_modules', 'unixsock');
+  cpSync(installed, pkg, { recursive: true });
+  rmSync(join(pkg, PREBUILD));
+  const bin = join(tmp.path, 'no-compiler', 'bin');
+  mkdirSync(bin);
+  symlinkSync(process.execPath, join(bin, 'node'));
+  const env: NodeJS.ProcessEnv = { PATH: bin, HOME: tmp.path, NO_COLOR: '1' };
+  const r = spawnSync(join(bin, 'node'), [join(pkg, 'build', 'install.mjs')], { cwd: pkg, env, encoding: 'utf8', timeout: 20000 });
+  assert.is(r.status, 1, `install without a fitting prebuild or a compiler exits 1\n${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, `no native addon loads on ${process.platform}-${process.arch} (glibc)`);
+  assert.match(r.stdout, `${join(pkg, PREBUILD)}: absent`);
+  assert.match(r.stdout, `${join(pkg, 'native', 'build', 'Release', 'unixsock.node')}: absent`);
+  const shipped = EXPECTED_PREBUILDS.filter((f) => f !== PREBUILD).map((f) => f.split('/')[1]);
+  assert.match(r.stdout, `The package has prebuilt addons for ${shipped.length > 0 ? shipped.join(', ') : 'no platform'} (prebuilds/)`);
+  assert.match(r.stderr, 'cannot build from source: no C++ compiler (c++, g++, clang++), no make, no python3 here');
+  assert.not.ok(existsSync(join(pkg, 'native', 'build')), 'nothing was built');
 });
 
 pack.run();
