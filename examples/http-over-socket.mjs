@@ -1,6 +1,8 @@
 // HTTP over a Unix socket: a node:http server served with serveHttp() on a
-// socket file, and clients through an undici Agent (Node's own fetch works
-// with it too) and through an http+unix:// URL, Docker style.
+// socket file, and clients through an undici Agent and through an
+// http+unix:// URL, Docker style. On Node the global fetch takes the Agent
+// too (`fetch(url, { dispatcher: agent })`); Bun's and Deno's ignore
+// `dispatcher`, so this uses the Agent's own request(), which runs everywhere.
 // Run from the repository after `npm install`: node examples/http-over-socket.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -29,8 +31,8 @@ const listener = await serveHttp(api, path, { mode: 0o600 });
 
 // An Agent whose connections all go to the socket; the URL's host is only the Host header.
 const agent = unixAgent(path);
-const info = await fetch('http://localhost/v1.43/info', { dispatcher: agent });
-console.log('GET /v1.43/info ->', info.status, await info.json());
+const info = await agent.request({ origin: 'http://localhost', path: '/v1.43/info', method: 'GET' });
+console.log('GET /v1.43/info ->', info.statusCode, await info.body.json());
 
 // The same socket, named by a URL (the host part is the percent-encoded socket path).
 const url = formatUnixUrl(path, '/v1.43/containers/create');

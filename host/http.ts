@@ -18,7 +18,8 @@
 // undici takes longer to load than all of unixsock, so it is loaded on the
 // first unixAgent()/unixFetch() call, not by `import 'unixsock'`.
 import { createRequire } from 'node:module';
-import net from 'node:net';
+import type net from 'node:net';
+import { dirname, join } from 'node:path';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher, RequestInit, Response } from 'undici';
 import { formatAddress, type SocketAddress, validateAddress } from './address.js';
@@ -28,6 +29,7 @@ import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError 
 import type { ListenOptions, UnixServer } from './server.js';
 import type { UnixSocket } from './socket.js';
 import { native } from './native.js';
+import { RUNTIME } from './runtime.js';
 import { netTakesDescriptors, type PeerCredentialed, withPeerCredentials } from './net-handover.js';
 import { connect, listen } from './streams.js';
 
@@ -96,6 +98,19 @@ function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
   return s;
 }
 
+/** The methods of a server serveHttp() calls. */
+const SERVER_METHODS = ['listen', 'close', 'emit', 'once', 'prependListener', 'removeListener', 'listenerCount'] as const;
+
+/**
+ * Whether `server` has what serveHttp() calls: duck-typed, since a runtime's
+ * own http.Server need not be a net.Server (Bun's is an EventEmitter).
+ */
+function isServer(server: unknown): server is net.Server {
+  if (server === null || typeof server !== 'object') return false;
+  const s = server as Record<string, unknown>;
+  return SERVER_METHODS.every((m) => typeof s[m] === 'function');
+}
+
 /**
  * Serve a node:http server (or https/http2: any net.Server) on a Unix
  * socket: a path, an abstract name, or `{ unnamed: true }`.
@@ -113,12 +128,13 @@ function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
  *   speed; elsewhere (Bun) they are UnixSockets.
  *
  * # Errors
- * `ERR_INVALID_ARG_TYPE` when `server` is not a net.Server; the errors of
+ * `ERR_INVALID_ARG_TYPE` when `server` has not the methods of a server
+ * (listen, close and EventEmitter's); the errors of
  * listen(): `UnixsockAddressError` before any system call (nothing is
  * created), `EADDRINUSE`, `ENOENT`, `EACCES`.
  */
 export async function serveHttp(server: net.Server, addr: unknown, options: ServeHttpOptions = {}): Promise<UnixServer> {
-  if (!(server instanceof net.Server)) throw invalidArgType('server', 'an instance of http.Server (or another net.Server)', server);
+  if (!isServer(server)) throw invalidArgType('server', 'an http.Server (or another net.Server)', server);
   optionsArgument(options);
   const onDescriptor = await netTakesDescriptors();
   const listener = await listen(addr, { ...options, allowHalfOpen: true });
@@ -130,7 +146,12 @@ export async function serveHttp(server: net.Server, addr: unknown, options: Serv
       throw err;
     }
   } else {
-    listener.on('connection', (socket: UnixSocket) => server.emit('connection', netCompatible(socket)));
+    // Bun's node:http leaves to the socket what Node's does itself (see bunServer()).
+    const live = RUNTIME.name === 'bun' ? bunServer(server) : undefined;
+    listener.on('connection', (socket: UnixSocket) => {
+      live?.add(socket);
+      server.emit('connection', netCompatible(socket));
+    });
     listener.on('error', (err: Error) => {
       if (server.listenerCount('error') > 0) server.emit('error', err);
     });
@@ -149,6 +170,85 @@ export async function serveHttp(server: net.Server, addr: unknown, options: Serv
   // node:http starts tracking connections (closeIdleConnections, headersTimeout, requestTimeout) on 'listening'.
   if (!onDescriptor) server.emit('listening');
   return listener;
+}
+
+/** The http.Server settings Node's node:http applies to each connection. */
+interface HttpTimeouts {
+  timeout?: number;
+  keepAliveTimeout?: number;
+}
+
+/**
+ * What Bun's node:http (1.4.5) does not do for a connection it is handed
+ * with 'connection', done here as Node's does it:
+ * - timeouts: it never calls socket.setTimeout, so `server.timeout` and
+ *   `keepAliveTimeout` were ignored and an idle keep-alive connection stayed
+ *   open for good. Each connection gets `server.timeout` while a request is
+ *   in flight (or none has come yet) and `keepAliveTimeout` between requests;
+ *   on expiry it is destroyed (or handed to the server's 'timeout' listeners
+ *   for `server.timeout`, as on Node). An upgraded connection is the
+ *   handler's: no timeout.
+ * - close(): on a server that never listened it emits no 'close' and closes
+ *   no connection. It now closes the idle connections and emits 'close' once
+ *   every connection has closed, as Node's does.
+ * Returns the set every accepted connection goes into (it leaves on close).
+ */
+function bunServer(server: net.Server): Set<UnixSocket> {
+  const live = new Set<UnixSocket>();
+  const settings = server as net.Server & HttpTimeouts;
+  const inFlight = new WeakMap<object, number>();
+  const upgraded = new WeakSet<object>();
+  const limit = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback);
+  const arm = (socket: UnixSocket & NetCompatible): void => {
+    if (socket.destroyed || upgraded.has(socket)) return;
+    const between = (inFlight.get(socket) ?? 0) === 0 && inFlight.has(socket);
+    socket.setTimeout(between ? limit(settings.keepAliveTimeout, 0) : limit(settings.timeout, 0));
+  };
+  server.on('connection', (socket: UnixSocket & NetCompatible) => {
+    if (!live.has(socket)) return;
+    socket.once('close', () => live.delete(socket));
+    socket.on('timeout', () => {
+      const between = (inFlight.get(socket) ?? 0) === 0 && inFlight.has(socket);
+      if (!between && server.listenerCount('timeout') > 0) server.emit('timeout', socket);
+      else socket.destroy();
+    });
+    arm(socket);
+  });
+  server.on('request', (req: { socket: unknown }, res: NodeJS.EventEmitter) => {
+    const socket = req.socket as UnixSocket & NetCompatible;
+    if (!live.has(socket)) return;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    arm(socket);
+    res.once('close', () => {
+      inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1);
+      arm(socket);
+    });
+  });
+  server.on('upgrade', (req: { socket: unknown }) => {
+    const socket = req.socket as UnixSocket & NetCompatible;
+    if (!live.has(socket)) return;
+    upgraded.add(socket);
+    socket.setTimeout(0);
+  });
+  const own = server.close;
+  let closing = false;
+  server.close = function close(this: net.Server & { closeIdleConnections?: () => void }, callback?: (err?: Error) => void) {
+    if (typeof callback === 'function') this.once('close', () => callback());
+    if (closing) return this;
+    closing = true;
+    own.call(this, () => {});
+    this.closeIdleConnections?.();
+    let emitted = false;
+    const done = (): void => {
+      if (emitted || live.size > 0) return;
+      emitted = true;
+      this.emit('close');
+    };
+    for (const socket of live) socket.once('close', () => process.nextTick(done));
+    if (live.size === 0) process.nextTick(done);
+    return this;
+  } as typeof server.close;
+  return live;
 }
 
 /**
@@ -182,8 +282,18 @@ async function serveOnDescriptor(server: net.Server, listener: UnixServer, backl
 let undici: typeof Undici | undefined;
 let UnixAgentClass: typeof Agent | undefined;
 
+/**
+ * The undici package unixsock depends on, loaded by its file path: Bun
+ * answers `require('undici')` with a built-in stand-in whose Agent has no
+ * dispatch() or close() and whose fetch ignores `dispatcher`.
+ */
 function loadUndici(): typeof Undici {
-  undici ??= createRequire(import.meta.url)('undici') as typeof Undici;
+  if (undici === undefined) {
+    const require = createRequire(import.meta.url);
+    const manifest = require.resolve('undici/package.json');
+    const { main = 'index.js' } = require(manifest) as { main?: string };
+    undici = require(join(dirname(manifest), main)) as typeof Undici;
+  }
   return undici;
 }
 

@@ -9,19 +9,24 @@
 //
 // Runtimes differ (probed with Node 20-26, Bun 1.4.5, Deno 2.9.6): on Node
 // and Deno both `new net.Socket({ fd })` and `server.listen({ fd })` work; on
-// Bun server.listen({ fd }) works but a net.Socket({ fd }) never reads. So the
-// hand-over is chosen by a probe, once: a net.Socket on one end of a
-// socketpair must read a byte written at the other.
+// Bun a net.Socket({ fd }) never reads, and node:http's server.listen({ fd })
+// ignores the descriptor and listens on a TCP port instead. So Bun never
+// hands over (known, not probed: the probe would wait its full timeout
+// there); on Node and Deno a probe decides, once: a net.Socket on one end of
+// a socketpair must read a byte written at the other (it answers at once
+// where it works).
 import net from 'node:net';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
 import { errnoError } from './failures.js';
 import { native } from './native.js';
+import { RUNTIME } from './runtime.js';
 
 /** How long the probe waits for its byte before deciding node:net cannot take descriptors. */
 const PROBE_MS = 1000;
 
 let probed: Promise<boolean> | undefined;
-let known: boolean | undefined;
+/** The verdict: known from the start on Bun, else the probe's once it has run. */
+let known: boolean | undefined = RUNTIME.name === 'bun' ? false : undefined;
 let forced: boolean | undefined;
 
 /** @internal Force (true/false) or un-force (undefined) the outcome of netTakesDescriptors(), for tests of both paths. */
@@ -32,7 +37,7 @@ export function forceNetHandover(value: boolean | undefined): void {
 /** Whether this runtime's node:net runs a socket on a descriptor it is given; probed on first call. */
 export function netTakesDescriptors(): Promise<boolean> {
   if (forced !== undefined) return Promise.resolve(forced);
-  probed ??= probe().then((ok) => (known = ok));
+  probed ??= known !== undefined ? Promise.resolve(known) : probe().then((ok) => (known = ok));
   return probed;
 }
 
