@@ -81,17 +81,6 @@ Napi::Value Poller::UnrefHandle(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void Poller::OnWatchGone(bool teardown) {
-  watch_ = nullptr;
-  // During teardown the environment releases every reference itself.
-  if (teardown) {
-    closing_ = true;
-    return;
-  }
-  Napi::HandleScope scope(Env());
-  UpdatePin();
-}
-
 void Poller::OnReady(int status, int events) {
   if (closing_) return;
   napi_env env = Env();

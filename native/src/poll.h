@@ -34,7 +34,9 @@ class Poller : public Napi::ObjectWrap<Poller>, public ReadinessOwner {
   Poller& operator=(const Poller&) = delete;
 
   void OnReady(int status, int events) override;
-  void OnWatchGone(bool teardown) override;
+  void OnWatchGone(bool teardown) override { ForgetWatch(this, teardown); }
+  template <typename Owner>
+  friend void ForgetWatch(Owner* owner, bool teardown);
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info);

@@ -79,6 +79,20 @@ class Watch {
   virtual ~Watch() = default;
 };
 
+// The owners' side of OnWatchGone (Poller, StreamEngine; each declares it a
+// friend): forget the watch and re-pin from the owner's state; at teardown
+// only mark the owner closing (the environment releases every reference).
+template <typename Owner>
+void ForgetWatch(Owner* owner, bool teardown) {
+  owner->watch_ = nullptr;
+  if (teardown) {
+    owner->closing_ = true;
+    return;
+  }
+  Napi::HandleScope scope(owner->Env());
+  owner->UpdatePin();
+}
+
 // The backends' own constructors (readiness_uv.cc, reactor.cc).
 Watch* OpenUvWatch(napi_env env, int fd, ReadinessOwner* owner, int* error);
 // Null (with *error) when env has no reactor: the libuv backend is used.

@@ -528,17 +528,6 @@ Napi::Value StreamEngine::BytesWritten(const Napi::CallbackInfo& info) {
 // ---------------------------------------------------------------------------
 // Readiness callbacks
 
-void StreamEngine::OnWatchGone(bool teardown) {
-  watch_ = nullptr;
-  // During teardown the environment releases every reference itself.
-  if (teardown) {
-    closing_ = true;
-    return;
-  }
-  Napi::HandleScope scope(Env());
-  UpdatePin();
-}
-
 void StreamEngine::OnReady(int status, int events) {
   if (closing_) return;
   napi_env env = Env();

@@ -97,7 +97,9 @@ class StreamEngine : public Napi::ObjectWrap<StreamEngine>,
   StreamEngine& operator=(const StreamEngine&) = delete;
 
   void OnReady(int status, int events) override;
-  void OnWatchGone(bool teardown) override;
+  void OnWatchGone(bool teardown) override { ForgetWatch(this, teardown); }
+  template <typename Owner>
+  friend void ForgetWatch(Owner* owner, bool teardown);
 
  private:
   // One queued iovec. `ref` keeps its Buffer alive; the last piece of a
