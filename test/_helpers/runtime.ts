@@ -1,0 +1,25 @@
+// Running JavaScript in a child process on the runtime that runs the tests
+// (Node, Bun or Deno). A test that spawns a JS child takes its argv from
+// here, never process.execPath alone: Deno runs a file with `deno run -A`
+// and evaluates source with `deno eval`, and only its node:child_process
+// translates Node's flags, so a child started through sh or python3 needs
+// Deno's own spelling.
+import { RUNTIME } from '../../host/runtime.js';
+
+/** argv that runs the JavaScript file `script` with `args` on this runtime. */
+export function scriptArgv(script: string, ...args: string[]): string[] {
+  return RUNTIME.name === 'deno' ? [process.execPath, 'run', '-A', script, ...args] : [process.execPath, script, ...args];
+}
+
+/**
+ * argv that evaluates the ES module `source` with `args`. Deno puts a file
+ * name before the arguments, so the child reads them from the end of
+ * process.argv. `v8Flags` are V8 flags such as '--expose-gc'.
+ */
+export function moduleArgv(source: string, args: readonly string[] = [], v8Flags: readonly string[] = []): string[] {
+  if (RUNTIME.name === 'deno') {
+    const flags = v8Flags.length > 0 ? [`--v8-flags=${v8Flags.join(',')}`] : [];
+    return [process.execPath, 'eval', ...flags, source, ...args];
+  }
+  return [process.execPath, ...v8Flags, '--input-type=module', '-e', source, ...args];
+}
