@@ -23,3 +23,14 @@ export function moduleArgv(source: string, args: readonly string[] = [], v8Flags
   }
   return [process.execPath, ...v8Flags, '--input-type=module', '-e', source, ...args];
 }
+
+/**
+ * Sends `signal` to a child by its pid. Deno's node:child_process reports a
+ * child it signalled through ChildProcess.kill() as killed by that signal
+ * even when the child caught it and exited 0 (seen on Deno 2.9.6), so a test
+ * that checks how a child exits after a signal sends it this way.
+ */
+export function signalChild(child: { pid?: number | undefined }, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) throw new Error('the child has no pid (it did not start)');
+  process.kill(child.pid, signal);
+}
