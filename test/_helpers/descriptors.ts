@@ -1,15 +1,12 @@
-// Raw descriptors in tests, through the addon: Deno's node:fs refuses
+// Raw descriptors in tests, through the addon (closeFd is the library's): Deno's node:fs refuses
 // (EBADF) every descriptor Deno did not open itself, such as one received
 // with SCM_RIGHTS, so tests close, inspect and read those this way on every
 // runtime.
 import { readFileSync } from 'node:fs';
 import { FILE_TYPE, native } from '../../host/native.js';
 
-/** close(2); throws with the errno when it fails. */
-export function closeFd(fd: number): void {
-  const r = native.close(fd);
-  if (r < 0) throw new Error(`close(${fd}): errno ${-r}`);
-}
+/** The library's own: close(2) through the addon, a UnixsockError when it fails. */
+export { closeFd } from '../../host/index.js';
 
 /** fstat(2) of an open descriptor: device, inode and file type; throws with the errno when it fails. */
 export function fileOf(fd: number): { dev: bigint; ino: bigint; type: keyof typeof FILE_TYPE } {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  connect, connectSeqpacket, createDatagramSocket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixSocket,
+  closeFd, connect, connectSeqpacket, createDatagramSocket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
 } from '../../host/index.js';
 import { native } from '../../host/native.js';
-import { closeFd, fileOf } from '../_helpers/descriptors.js';
+import { fileOf } from '../_helpers/descriptors.js';
 import { PY_ADDR, skip } from '../_helpers/peers.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -206,6 +206,37 @@ print(out.decode().strip())`;
   assert.is(before & O_NONBLOCK, 0, 'python passed a blocking socket');
   assert.is(after & O_NONBLOCK, O_NONBLOCK);
   assert.is(after & O_CLOEXEC, O_CLOEXEC);
+});
+
+adopt('closeFd should close a received descriptor, refuse one that is not open with EBADF, and refuse bad arguments touching nothing', async () => {
+  const before = await openFds();
+  const [x, y] = socketPair({ type: 'datagram' });
+  const file = openSync(at('to-close'), 'w');
+  const got = event(y, 'message');
+  await x.send('a file', { fds: [file] });
+  closeSync(file);
+  const [, info] = (await got) as [Buffer, MessageInfo];
+  const received = info.fds[0]!;
+  assert.is(fileOf(received).type, 'regular');
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '3', '', '\0', '\uD800', null, undefined, {}, 3n]) {
+    throwsTypeError(() => closeFd(bad as number), `closeFd(${String(bad)})`);
+  }
+  assert.is(fileOf(received).type, 'regular', 'still open after the refusals');
+  closeFd(received);
+  assert.throws(() => fileOf(received), /errno 9/, 'closed');
+  // Not `received` again: another thread of the runtime may have been given its number by now.
+  let err: unknown;
+  try {
+    closeFd(2 ** 31 - 1);
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, UnixsockError);
+  assert.is((err as UnixsockError).code, 'EBADF');
+  assert.is((err as UnixsockError).syscall, 'close');
+  await x.close();
+  await y.close();
+  assert.is(await openFds(), before);
 });
 
 adopt.after(() => tmp.remove());
