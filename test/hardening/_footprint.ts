@@ -1,19 +1,22 @@
 // What a leak test measures: open descriptors, resident set size, the JS
 // heap after a full collection, external (Buffer) memory, and the engine
-// component's linear memory; plus a forced GC without --expose-gc.
+// component's linear memory; plus a forced GC without --expose-gc (Bun.gc on Bun).
 import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { engine } from '../../host/component.js';
+import { RUNTIME } from '../../host/runtime.js';
 
-setFlagsFromString('--expose-gc');
+if (RUNTIME.name !== 'bun') setFlagsFromString('--expose-gc');
 
 /**
  * Running under AddressSanitizer (build/asan.mjs preloads libasan): its
  * quarantine keeps freed memory resident, so RSS says nothing about leaks.
  */
 export const SANITIZED = /libasan/.test(process.env.LD_PRELOAD ?? '');
-const collect = runInNewContext('gc') as () => void;
+/** A full, synchronous collection: Bun.gc(true) on Bun (JavaScriptCore has no V8 flags), V8's gc elsewhere. */
+const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+const collect: () => void = bun !== undefined ? () => bun.gc(true) : (runInNewContext('gc') as () => void);
 
 /** One measurement. */
 export interface Footprint {
