@@ -4,6 +4,8 @@
 // and evaluates source with `deno eval`, and only its node:child_process
 // translates Node's flags, so a child started through sh or python3 needs
 // Deno's own spelling.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { RUNTIME } from '../../host/runtime.js';
 
 /** argv that runs the JavaScript file `script` with `args` on this runtime. */
@@ -33,4 +35,16 @@ export function moduleArgv(source: string, args: readonly string[] = [], v8Flags
 export function signalChild(child: { pid?: number | undefined }, signal: NodeJS.Signals): void {
   if (child.pid === undefined) throw new Error('the child has no pid (it did not start)');
   process.kill(child.pid, signal);
+}
+
+/**
+ * A full, synchronous garbage collection without --expose-gc: V8's gc()
+ * (Node, Deno) reached through setFlagsFromString, or Bun.gc(true) on Bun,
+ * whose JavaScriptCore takes no V8 flags.
+ */
+export function collectGarbage(): void {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  if (bun !== undefined) return bun.gc(true);
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

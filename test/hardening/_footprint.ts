@@ -2,21 +2,14 @@
 // heap after a full collection, external (Buffer) memory, and the engine
 // component's linear memory; plus a forced GC without --expose-gc (Bun.gc on Bun).
 import { readdirSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { engine } from '../../host/component.js';
-import { RUNTIME } from '../../host/runtime.js';
-
-if (RUNTIME.name !== 'bun') setFlagsFromString('--expose-gc');
+import { collectGarbage } from '../_helpers/runtime.js';
 
 /**
  * Running under AddressSanitizer (build/asan.mjs preloads libasan): its
  * quarantine keeps freed memory resident, so RSS says nothing about leaks.
  */
 export const SANITIZED = /libasan/.test(process.env.LD_PRELOAD ?? '');
-/** A full, synchronous collection: Bun.gc(true) on Bun (JavaScriptCore has no V8 flags), V8's gc elsewhere. */
-const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-const collect: () => void = bun !== undefined ? () => bun.gc(true) : (runInNewContext('gc') as () => void);
 
 /** One measurement. */
 export interface Footprint {
@@ -31,10 +24,10 @@ export interface Footprint {
 export async function footprint(): Promise<Footprint> {
   for (let i = 0; i < 2; i++) {
     await new Promise((resolve) => setImmediate(resolve));
-    collect();
+    collectGarbage();
   }
   await new Promise((resolve) => setTimeout(resolve, 10));
-  collect();
+  collectGarbage();
   const m = process.memoryUsage();
   return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, heap: m.heapUsed, external: m.external, wasm: engine().memorySize };
 }

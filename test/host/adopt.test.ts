@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  closeFd, connect, connectSeqpacket, createDatagramSocket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
+  closeFd, connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
 } from '../../host/index.js';
 import { native } from '../../host/native.js';
-import { fileOf } from '../_helpers/descriptors.js';
+import { fileOf, tcpListenerFromPython } from '../_helpers/descriptors.js';
 import { PY_ADDR, skip } from '../_helpers/peers.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -113,33 +113,6 @@ adopt('should adopt a descriptor received with SCM_RIGHTS', async () => {
 
 const python = spawnSync('python3', ['-c', 'import socket; socket.socketpair'], { stdio: 'ignore' }).status === 0;
 
-/**
- * A listening TCP socket on 127.0.0.1 that a python3 child made and sent over
- * SCM_RIGHTS (no runtime API here gives a TCP socket's descriptor on all of
- * Node, Bun and Deno); undefined without python3.
- */
-async function tcpListenerFd(): Promise<number | undefined> {
-  if (!python) return undefined;
-  const receiver = createDatagramSocket({ bind: at('tcp-from-python.sock') });
-  try {
-    const got = event(receiver, 'message', 10000);
-    const send = `import socket, sys
-tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-tcp.bind(('127.0.0.1', 0))
-tcp.listen(1)
-out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-out.connect(sys.argv[1])
-socket.send_fds(out, [b'tcp'], [tcp.fileno()])`;
-    const r = spawnSync('python3', ['-c', send, at('tcp-from-python.sock')], { encoding: 'utf8', timeout: 10000 });
-    assert.is(r.status, 0, r.stderr);
-    const [, info] = (await got) as [Buffer, MessageInfo];
-    assert.is(info.fds.length, 1);
-    return info.fds[0];
-  } finally {
-    await receiver.close();
-  }
-}
-
 adopt('should refuse a regular file, a closed descriptor and a TCP socket, leaving each as it was', async () => {
   const before = await openFds();
   const file = openSync(at('plain'), 'w');
@@ -148,7 +121,7 @@ adopt('should refuse a regular file, a closed descriptor and a TCP socket, leavi
   closeSync(file);
   assert.is(codeOf(() => fromFd(file)), 'EBADF');
 
-  const tcpFd = await tcpListenerFd();
+  const tcpFd = await tcpListenerFromPython(tmp.path);
   if (tcpFd === undefined) skip('the TCP case needs python3');
   else {
     const flags = descriptorFlags(tcpFd);
