@@ -48,3 +48,13 @@ export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
 }
+
+/**
+ * Bun opens a descriptor for process.stdout and for process.stderr on their
+ * first write; writing nothing to both now keeps those from showing up in a
+ * descriptor count taken later. Idempotent, and nothing on Node or Deno.
+ */
+export function openStdioNow(): void {
+  process.stdout.write('');
+  process.stderr.write('');
+}
