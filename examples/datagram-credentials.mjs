@@ -3,11 +3,11 @@
 // server reads the file through the descriptor it received and answers the
 // client, which bound itself to an autobound abstract name (Linux).
 // Run from the repository after `npm install`: node examples/datagram-credentials.mjs
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatagramSocket } from '../dist/host/index.js';
+import { closeFd, createDatagramSocket } from '../dist/host/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unixsock-'));
 const path = join(dir, 'server.dgram');
@@ -15,12 +15,12 @@ writeFileSync(join(dir, 'note.txt'), 'contents read through a passed descriptor'
 
 const server = createDatagramSocket({ bind: path, passCredentials: true });
 server.on('message', async (data, info) => {
-  // info.fds are ours now: read the file, then close it.
-  const buf = Buffer.alloc(100);
-  const n = info.fds.length > 0 ? readSync(info.fds[0], buf, 0, buf.length, 0) : 0;
-  for (const fd of info.fds) closeSync(fd);
+  // info.fds are ours now: read the file, then close it. /dev/fd and closeFd
+  // work on every runtime; Deno's node:fs refuses descriptors Deno did not open.
+  const text = info.fds.length > 0 ? readFileSync(`/dev/fd/${info.fds[0]}`, 'utf8') : '';
+  for (const fd of info.fds) closeFd(fd);
   console.log('server got', JSON.stringify(data.toString()), 'from', info.address, 'pid matches:', info.credentials?.pid === process.pid);
-  console.log('file says:', buf.subarray(0, n).toString());
+  console.log('file says:', text);
   await server.sendTo(`thanks, ${data}`, info.address); // the client's autobound name
 });
 

@@ -86,3 +86,21 @@ export function fromFd(fd: number, options: FromFdOptions = {}): AdoptedSocket {
     }
   }
 }
+
+/**
+ * Close a descriptor unixsock handed you (`info.fds` of a message, the
+ * `'descriptors'` event of a stream) and do not adopt: close(2) through the
+ * addon. On Node and Bun `fs.closeSync` does the same; on Deno it cannot,
+ * since Deno's node:fs refuses (EBADF) every descriptor Deno did not open.
+ * Close a descriptor that a unixsock object or node:fs still uses through
+ * that object instead.
+ *
+ * # Errors
+ * `EBADF` (not open), as a UnixsockError; a TypeError for an argument
+ * that is not a descriptor number.
+ */
+export function closeFd(fd: number): void {
+  descriptorArgument('fd', fd);
+  const r = native.close(fd);
+  if (r < 0) throw errnoError(r, 'close');
+}

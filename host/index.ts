@@ -11,7 +11,7 @@ export { UnixsockError, type ErrorCode, type Permission, UnixsockPolicyError } f
 export { type ListenOptions, UnixServer } from './server.js';
 export { type PeerCredentials } from './credentials.js';
 export { type RawAcceptOptions, RawSocket, type RawSocketType, type ReceiveOptions, type WaitOptions } from './raw-socket.js';
-export { type AdoptedSocket, fromFd, type FromFdOptions } from './adopt.js';
+export { type AdoptedSocket, closeFd, fromFd, type FromFdOptions } from './adopt.js';
 export { LISTEN_FDS_START, type ListenFd, listenFds, type ListenFdsOptions, notify, type NotifyOptions } from './systemd.js';
 export { type Linger, type SocketOptionName, type SocketOptionValues } from './options.js';
 export { type DescriptorsInfo, UnixSocket, type UnixSocketOptions } from './socket.js';

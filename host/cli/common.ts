@@ -2,11 +2,11 @@
 // ADDR arguments in the dial grammar (checked before anything is created),
 // usage errors (exit 2), status lines on stderr, stdout with back-pressure,
 // and stopping on SIGINT/SIGTERM.
-import { closeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatAddress, validateAddress } from '../address.js';
 import type { SocketAddress } from '../address.js';
 import { type DialTarget, inputForm, parseDial, type SocketType } from '../dial.js';
+import { native } from '../native.js';
 
 /** A command of the CLI (its one-line summary is in host/cli.ts's usage, its help text in its own module). */
 export interface Command {
@@ -139,9 +139,12 @@ export function nextStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: ()
   return { signal, dispose };
 }
 
-/** Closes received descriptors nobody takes (none: nothing). */
+/**
+ * Closes received descriptors nobody takes (none: nothing), with the addon's
+ * close(2): Deno's node:fs refuses descriptors Deno did not open itself.
+ */
 export function closeFds(fds: readonly number[] | undefined): void {
-  for (const fd of fds ?? []) closeSync(fd);
+  for (const fd of fds ?? []) native.close(fd);
 }
 
 /** Resolve after `ms` (the timer keeps the process alive: the CLI exits explicitly). */

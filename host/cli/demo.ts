@@ -2,7 +2,7 @@
 // temporary directory it listens, connects, exchanges data, passes a
 // descriptor, reads peer credentials, serves one HTTP request, shows a few
 // address verdicts, then removes everything and exits 0.
-import { mkdtempSync, readSync, closeSync, rmSync, existsSync, writeFileSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { PeerCredentials } from '../credentials.js';
 import { formatUnixUrl } from '../dial.js';
 import { serveHttp, unixAgent, unixFetch } from '../http.js';
 import type { MessageInfo } from '../messages.js';
+import { native } from '../native.js';
 import type { UnixSocket } from '../socket.js';
 import { connect, listen, socketPair } from '../streams.js';
 import { verdictOf, type Verdict } from './check.js';
@@ -87,10 +88,13 @@ async function passDescriptor(dir: string): Promise<{ file: string; sentFd: numb
     await a.send('here is a file', { fds: [fd] });
     const info = await arrived;
     const received = info.fds[0]!;
-    const buf = Buffer.alloc(64);
-    const n = readSync(received, buf, 0, buf.length, 0);
-    closeSync(received);
-    return { file, sentFd: fd, receivedFd: received, content: buf.toString('utf8', 0, n) };
+    // Read through /dev/fd and close with the addon: Deno's node:fs refuses
+    // descriptors that Deno did not open (EBADF), and this one the kernel made.
+    try {
+      return { file, sentFd: fd, receivedFd: received, content: readFileSync(`/dev/fd/${received}`, 'utf8') };
+    } finally {
+      native.close(received);
+    }
   } finally {
     closeSync(fd);
     a.close();

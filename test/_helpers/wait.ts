@@ -1,6 +1,7 @@
 // Bounded waiting for tests: every wait has a deadline.
 import { once } from 'node:events';
 import type { EventEmitter } from 'node:events';
+import { openStdioNow } from './runtime.js';
 
 /** Resolve with `p`, or reject after `ms`. */
 export function within<T>(p: Promise<T>, ms = 5000, what = 'operation'): Promise<T> {
@@ -28,5 +29,6 @@ export async function readAll(stream: AsyncIterable<Buffer | string>, ms = 10000
 /** Open descriptors of this process. */
 export async function openFds(): Promise<number> {
   const { readdirSync } = await import('node:fs');
+  openStdioNow();
   return readdirSync('/proc/self/fd').length;
 }

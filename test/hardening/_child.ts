@@ -2,6 +2,7 @@
 // watched from the moment it is spawned, "ready" is awaited with a deadline,
 // and kill() is SIGKILL of that one pid, then waiting for the exit.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { scriptArgv } from '../_helpers/runtime.js';
 import { within } from '../_helpers/wait.js';
 import { plainEnv } from '../_helpers/env.js';
 
@@ -18,10 +19,10 @@ export interface Peer {
   kill(): Promise<number | string>;
 }
 
-/** Start `node _peer.js mode path` (behind `prefix`, e.g. ['prlimit', '--nofile=64:64']); waits for "ready" unless `waitReady` is false. */
+/** Start `_peer.js mode path` on this runtime (behind `prefix`, e.g. ['prlimit', '--nofile=64:64']); waits for "ready" unless `waitReady` is false. */
 export async function startPeer(mode: string, path: string, options: { prefix?: string[]; waitReady?: boolean } = {}): Promise<Peer> {
   const prefix = options.prefix ?? [];
-  const argv = [...prefix, process.execPath, PEER, mode, path];
+  const argv = [...prefix, ...scriptArgv(PEER, mode, path)];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: plainEnv() });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let out = '';

@@ -1,6 +1,7 @@
 // What a leak test measures: open descriptors, resident memory outside V8's
 // heap, the JS heap after a full collection, external (Buffer) memory, and
-// the engine component's linear memory; plus a forced GC without --expose-gc.
+// the engine component's linear memory; plus a forced GC without --expose-gc
+// (Bun.gc on Bun).
 //
 // Resident memory is judged outside V8's heap (rss minus the heap's resident
 // pages, v8.getHeapStatistics().total_physical_size): V8 sizes its own heap,
@@ -10,18 +11,15 @@
 // of that: it counts committed pages, not resident ones. A JS leak shows in
 // `heap` (used, after GC), checked on its own.
 import { readdirSync } from 'node:fs';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import { engine } from '../../host/component.js';
-
-setFlagsFromString('--expose-gc');
+import { collectGarbage } from '../_helpers/runtime.js';
 
 /**
  * Running under AddressSanitizer (build/asan.mjs preloads libasan): its
  * quarantine keeps freed memory resident, so RSS says nothing about leaks.
  */
 export const SANITIZED = /libasan/.test(process.env.LD_PRELOAD ?? '');
-const collect = runInNewContext('gc') as () => void;
 
 /** One measurement. */
 export interface Footprint {
@@ -38,10 +36,10 @@ export interface Footprint {
 export async function footprint(): Promise<Footprint> {
   for (let i = 0; i < 2; i++) {
     await new Promise((resolve) => setImmediate(resolve));
-    collect();
+    collectGarbage();
   }
   await new Promise((resolve) => setTimeout(resolve, 10));
-  collect();
+  collectGarbage();
   const m = process.memoryUsage();
   return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, native: m.rss - getHeapStatistics().total_physical_size, heap: m.heapUsed, external: m.external, wasm: engine().memorySize };
 }

@@ -6,10 +6,10 @@
 // peerCredentials() (SO_PEERCRED). Such ids are legal (user-namespace
 // ranges). Needs root and python3 to produce them; skips otherwise.
 import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listen } from '../../host/index.js';
+import { closeFd } from '../_helpers/descriptors.js';
 import { within } from '../_helpers/wait.js';
 import { peerMessages, python3 } from '../fuzz/_python-peer.js';
 
@@ -34,7 +34,7 @@ test('should report SCM_CREDENTIALS uid and gid of 2^31 and above unsigned', asy
   }
   // hi = 2^32 - 2: the largest valid id ((uid_t)-1 means "no change").
   const { sent, received } = await peerMessages(1, 40, 0xfffffffe);
-  for (const [, info] of received) for (const fd of info.fds) closeSync(fd);
+  for (const [, info] of received) for (const fd of info.fds) closeFd(fd);
   let high = 0;
   received.forEach(([, info], i) => {
     const [, , pid, uid, gid] = sent[i]!;

@@ -18,6 +18,7 @@ import {
   connect, createDatagramSocket, type DatagramSocket, listen, listenSeqpacket, type SeqpacketSocket, type UnixSocket,
 } from '../../host/index.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
+import { openStdioNow } from '../_helpers/runtime.js';
 import { within } from '../_helpers/wait.js';
 import { soak } from './_budget.js';
 import { startPeer } from './_child.js';
@@ -25,7 +26,10 @@ import { startPeer } from './_child.js';
 const LINUX = process.platform === 'linux';
 const tmp = makeTempDir('us-f');
 const at = tmp.at;
-const fds = (): number => readdirSync('/proc/self/fd').length;
+const fds = (): number => {
+  openStdioNow();
+  return readdirSync('/proc/self/fd').length;
+};
 const settle = (ms = 50): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The server still takes a connection and echoes through it. */

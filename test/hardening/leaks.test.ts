@@ -6,7 +6,7 @@
 // million address calls the component's memory has not grown.
 // Counts: `npm test` runs the issue's (10,000 / 10,000 / 1,000 / 1,000,000,
 // and 100,000 engine socket operations); UNIXSOCK_SOAK=1 ten times as many.
-import { closeSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,6 +15,7 @@ import {
   listenSeqpacket, type MessageInfo, normalizePath, parseAddress, socketPair, validateAddress,
 } from '../../host/index.js';
 import { randomAddress } from '../_helpers/addresses.js';
+import { closeFd } from '../_helpers/descriptors.js';
 import { Random } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
@@ -89,7 +90,7 @@ test(`should return to the baseline after ${MESSAGES} fd-passing messages per so
         let truncated = 0;
         const all = new Promise<void>((resolve) => b.on('message', (_d: Buffer, info: MessageInfo) => {
           // Closing received descriptors is the receiver's job.
-          for (const fd of info.fds) closeSync(fd);
+          for (const fd of info.fds) closeFd(fd);
           if (info.descriptorsTruncated) truncated++;
           if (++received === n) resolve();
         }));
@@ -107,7 +108,7 @@ test(`should return to the baseline after ${MESSAGES} fd-passing messages per so
       let truncated = 0;
       let bytes = 0;
       b.on('descriptors', (fds: number[], info: { truncated: boolean }) => {
-        for (const fd of fds) closeSync(fd);
+        for (const fd of fds) closeFd(fd);
         events++;
         if (info.truncated) truncated++;
       });

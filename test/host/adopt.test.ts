@@ -2,19 +2,19 @@
 // listening sockets, descriptors received with SCM_RIGHTS, blocking sockets a
 // python3 parent passes down; bad input leaves the descriptor alone.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, SeqpacketSocket, socketPair, UnixServer, UnixSocket,
+  closeFd, connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
 } from '../../host/index.js';
 import { native } from '../../host/native.js';
-import { PY_ADDR } from '../_helpers/peers.js';
+import { fileOf, tcpListenerFromPython } from '../_helpers/descriptors.js';
+import { PY_ADDR, skip } from '../_helpers/peers.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
-import { tcpListenerFd } from '../_helpers/tcp.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
 
 const tmp = makeTempDir('us-f');
@@ -111,23 +111,25 @@ adopt('should adopt a descriptor received with SCM_RIGHTS', async () => {
   await y.close();
 });
 
+const python = spawnSync('python3', ['-c', 'import socket; socket.socketpair'], { stdio: 'ignore' }).status === 0;
+
 adopt('should refuse a regular file, a closed descriptor and a TCP socket, leaving each as it was', async () => {
   const before = await openFds();
   const file = openSync(at('plain'), 'w');
   assert.is(codeOf(() => fromFd(file)), 'ENOTSOCK');
-  assert.ok(fstatSync(file).isFile(), 'the file descriptor is still open');
+  assert.is(fileOf(file).type, 'regular', 'the file descriptor is still open');
   closeSync(file);
   assert.is(codeOf(() => fromFd(file)), 'EBADF');
 
-  const tcp: TcpServer = createTcpServer();
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  const tcpFd = tcpListenerFd(tcp);
-  if (tcpFd === undefined) console.log('  skipped the TCP case: this runtime does not expose a node:net server\'s descriptor');
+  const tcpFd = await tcpListenerFromPython(tmp.path);
+  if (tcpFd === undefined) skip('the TCP case needs python3');
   else {
+    const flags = descriptorFlags(tcpFd);
     assert.is(codeOf(() => fromFd(tcpFd)), 'EAFNOSUPPORT');
-    assert.is(descriptorFlags(tcpFd) & O_NONBLOCK, O_NONBLOCK);
+    assert.is(fileOf(tcpFd).type, 'socket', 'the TCP socket is still open');
+    assert.is(descriptorFlags(tcpFd), flags, 'and its flags are unchanged');
+    closeFd(tcpFd);
   }
-  await new Promise<void>((resolve) => tcp.close(() => resolve()));
   assert.is(await openFds(), before);
 });
 
@@ -138,12 +140,10 @@ adopt('should refuse bad arguments with a TypeError before touching anything', (
   }
   throwsTypeError(() => fromFd(a, 'x' as never), 'options of the wrong type');
   throwsTypeError(() => fromFd(a, { maxDescriptors: 0 }), 'a bad message option');
-  assert.ok(fstatSync(a).isSocket(), 'still open after the refusals');
+  assert.is(fileOf(a).type, 'socket', 'still open after the refusals');
   (fromFd(a) as UnixSocket).destroy();
   (fromFd(b) as UnixSocket).destroy();
 });
-
-const python = spawnSync('python3', ['-c', 'import socket; socket.socketpair'], { stdio: 'ignore' }).status === 0;
 
 adopt('should make inherited sockets close-on-exec at once and non-blocking at their first I/O (python3 parent)', async () => {
   if (!python) {
@@ -155,7 +155,7 @@ adopt('should make inherited sockets close-on-exec at once and non-blocking at t
     import { fromFd } from ${JSON.stringify(index)};
     import { readFileSync } from 'node:fs';
     const flags = (fd) => parseInt(/^flags:\\s+([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/' + fd, 'utf8'))[1], 8);
-    const fd = Number(process.argv[1]);
+    const fd = Number(process.argv.at(-1));
     const before = flags(fd);
     const s = fromFd(fd);
     const after = flags(fd);
@@ -163,16 +163,16 @@ adopt('should make inherited sockets close-on-exec at once and non-blocking at t
     const afterIo = flags(fd);
     s.on('close', () => console.log(JSON.stringify({ before, after, afterIo })));
     s.resume();`;
-  const parent = `${PY_ADDR}import subprocess
+  const parent = `${PY_ADDR}import json, subprocess
 a, b = socket.socketpair()
-p = subprocess.Popen([sys.argv[1], '--input-type=module', '-e', sys.argv[2], str(b.fileno())], pass_fds=(b.fileno(),), stdout=subprocess.PIPE, env={'NO_COLOR': '1'})
+p = subprocess.Popen(json.loads(sys.argv[1]) + [str(b.fileno())], pass_fds=(b.fileno(),), stdout=subprocess.PIPE, env={'NO_COLOR': '1'})
 b.close()
 data = read_all(a, 100)
 a.close()
 out, _ = p.communicate(timeout=10)
 print(data.decode())
 print(out.decode().strip())`;
-  const r = spawnSync('python3', ['-c', parent, process.execPath, child], { encoding: 'utf8', timeout: 15000 });
+  const r = spawnSync('python3', ['-c', parent, JSON.stringify(moduleArgv(child))], { encoding: 'utf8', timeout: 15000 });
   assert.is(r.status, 0, r.stderr);
   const [data, json] = r.stdout.trim().split('\n');
   assert.is(data, 'hi from the child');
@@ -182,6 +182,37 @@ print(out.decode().strip())`;
   assert.is(after & O_NONBLOCK, 0);
   assert.is(after & O_CLOEXEC, O_CLOEXEC);
   assert.is(afterIo & O_NONBLOCK, O_NONBLOCK);
+});
+
+adopt('closeFd should close a received descriptor, refuse one that is not open with EBADF, and refuse bad arguments touching nothing', async () => {
+  const before = await openFds();
+  const [x, y] = socketPair({ type: 'datagram' });
+  const file = openSync(at('to-close'), 'w');
+  const got = event(y, 'message');
+  await x.send('a file', { fds: [file] });
+  closeSync(file);
+  const [, info] = (await got) as [Buffer, MessageInfo];
+  const received = info.fds[0]!;
+  assert.is(fileOf(received).type, 'regular');
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '3', '', '\0', '\uD800', null, undefined, {}, 3n]) {
+    throwsTypeError(() => closeFd(bad as number), `closeFd(${String(bad)})`);
+  }
+  assert.is(fileOf(received).type, 'regular', 'still open after the refusals');
+  closeFd(received);
+  assert.throws(() => fileOf(received), /errno 9/, 'closed');
+  // Not `received` again: another thread of the runtime may have been given its number by now.
+  let err: unknown;
+  try {
+    closeFd(2 ** 31 - 1);
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, UnixsockError);
+  assert.is((err as UnixsockError).code, 'EBADF');
+  assert.is((err as UnixsockError).syscall, 'close');
+  await x.close();
+  await y.close();
+  assert.is(await openFds(), before);
 });
 
 adopt.after(() => tmp.remove());

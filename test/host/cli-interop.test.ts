@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { have, PY_ADDR, PY_HALF_CLOSE_SERVER, pyEchoClient, skip } from '../_helpers/peers.js';
+import { scriptArgv, signalChild } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
 import { plainEnv } from '../_helpers/env.js';
@@ -45,7 +46,8 @@ function start(cmd: string, args: string[], input?: string): Running {
 }
 
 function cli(args: string[], input?: string): Running {
-  return start(process.execPath, [CLI, ...args], input);
+  const [cmd, ...argv] = scriptArgv(CLI, ...args);
+  return start(cmd!, argv, input);
 }
 
 /** Wait for the CLI's status line saying the socket exists. */
@@ -129,7 +131,7 @@ stream('should stop on SIGTERM, remove its socket file and exit 0', async () => 
     const server = cli(args);
     await ready(server);
     assert.ok(existsSync(at('term.sock')));
-    server.child.kill('SIGTERM');
+    signalChild(server.child, 'SIGTERM');
     await finish(server, 0);
     assert.not.ok(existsSync(at('term.sock')), `${args.join(' ')}: socket file removed`);
   }
@@ -292,7 +294,7 @@ web('should serve files to curl, never outside DIR', async () => {
   assert.match(await get('/nope'), / 404$/);
   assert.match(await get('/', '-X', 'POST'), / 405$/);
   assert.match(await get('/sub/data.json', '-I'), /content-type: application\/json[\s\S]* 200$/i);
-  server.child.kill('SIGTERM');
+  signalChild(server.child, 'SIGTERM');
   await finish(server);
   assert.match(server.err(), /GET \/..\/secret.txt 403/);
   assert.not.ok(existsSync(at('web.sock')));
@@ -300,7 +302,7 @@ web('should serve files to curl, never outside DIR', async () => {
   const abs = cli(['serve-http', `@${tag}-web`, root]);
   await ready(abs);
   assert.is(await finish(start('curl', ['-sS', '--max-time', '10', '--abstract-unix-socket', `${tag}-web`, 'http://localhost/'])), '<h1>home</h1>');
-  abs.child.kill('SIGINT');
+  signalChild(abs.child, 'SIGINT');
   await finish(abs);
 });
 

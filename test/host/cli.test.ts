@@ -7,20 +7,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { plainEnv } from '../_helpers/env.js';
 
 const CLI = fileURLToPath(new URL('../../host/cli.js', import.meta.url));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, input: '', env: plainEnv() });
+  const [cmd, ...argv] = scriptArgv(CLI, ...args);
+  const r = spawnSync(cmd!, argv, { encoding: 'utf8', timeout: 20000, input: '', env: plainEnv() });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** cli() without blocking, so that several can run at once. */
 function cliAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, env: plainEnv() }, (err, stdout, stderr) => {
+    const [cmd, ...argv] = scriptArgv(CLI, ...args);
+    const child = execFile(cmd!, argv, { encoding: 'utf8', timeout: 20000, env: plainEnv() }, (err, stdout, stderr) => {
       resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr });
     });
     child.stdin?.end();
@@ -134,12 +137,12 @@ commands('should refuse a bad ADDR at every command with exit 2 and one line, cr
 commands('should refuse ADDR bytes that are not UTF-8 (argv turns them into U+FFFD)', () => {
   const dir = makeTempDir('us-cu');
   for (const command of ['listen', 'connect', 'recv']) {
-    const r = spawnSync('sh', ['-c', `exec "$0" "$1" ${command} "$(printf '%s/a\\377b' "$2")"`, process.execPath, CLI, dir.path], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync('sh', ['-c', `exec "$@" ${command} "$(printf '%s/a\\377b' "$0")"`, dir.path, ...scriptArgv(CLI)], { encoding: 'utf8', timeout: 20000 });
     assert.is(r.status, 2, r.stderr);
     assert.match(r.stderr, /U\+FFFD.*%NN/);
   }
   assert.equal(readdirSync(dir.path), []);
-  const check = spawnSync('sh', ['-c', `exec "$0" "$1" check "$(printf '/a\\377b')"`, process.execPath, CLI], { encoding: 'utf8' });
+  const check = spawnSync('sh', ['-c', `exec "$0" "$@" check "$(printf '/a\\377b')"`, ...scriptArgv(CLI)], { encoding: 'utf8' });
   assert.is(check.status, 1);
   assert.match(check.stdout, /replacement-character/);
   dir.remove();

@@ -19,7 +19,7 @@ import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
 import { formatUnixUrl } from '../../host/dial.js';
 import { RUNTIME } from '../../host/runtime.js';
 import { expectCode } from '../_helpers/expect.js';
-import { NODE } from '../_helpers/node.js';
+import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 
@@ -434,7 +434,8 @@ await unixAgent('/x').close();
 console.log(JSON.stringify([before, loaded()]));`;
   const file = at('load-undici.mjs');
   writeFileSync(file, script);
-  const r = spawnSync(NODE[0]!, [...NODE.slice(1), ...(RUNTIME.name === 'deno' ? ['run', '-A'] : []), file], { encoding: 'utf8', timeout: 20000 });
+  const [cmd, ...argv] = scriptArgv(file);
+  const r = spawnSync(cmd!, argv, { encoding: 'utf8', timeout: 20000 });
   unlinkSync(file);
   assert.is(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout), [false, true]);

@@ -3,11 +3,12 @@
 // and sent by sendmmsg with 'drain' back-pressure, recvmmsg batches with a
 // pause in the middle of one, the seqpacket end inside a batch, truncation,
 // descriptors and failures in a batch. Nothing lost, nothing leaked.
-import { closeSync, fstatSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatagramSocket, type MessageInfo, socketPair } from '../../host/index.js';
+import { closeFd, fileOf } from '../_helpers/descriptors.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, within } from '../_helpers/wait.js';
 
@@ -188,7 +189,7 @@ test('closing inside a batch should close the descriptors of undelivered message
   closeSync(fd);
   const got = event(b, 'message');
   b.once('message', (_d: Buffer, info: MessageInfo) => {
-    for (const f of info.fds) closeSync(f);
+    for (const f of info.fds) closeFd(f);
     void b.close();
   });
   b.resume();
@@ -231,8 +232,8 @@ test('write() with descriptors under back-pressure should send duplicates: the c
   let fds = 0;
   const all = within(new Promise<void>((resolve) => b.on('message', (_d: Buffer, info: MessageInfo) => {
     for (const f of info.fds) {
-      assert.ok(fstatSync(f).isFile());
-      closeSync(f);
+      assert.is(fileOf(f).type, 'regular');
+      closeFd(f);
       fds++;
     }
     if (fds === total) resolve();

@@ -2,13 +2,14 @@
 // seqpacket sockets as users call them, over real sockets; fd passing,
 // credentials, truncation, back-pressure, options; python3 interop.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   connectSeqpacket, createDatagramSocket, type DatagramSocket, listenSeqpacket, type MessageInfo, socketPair,
 } from '../../host/index.js';
+import { closeFd, readFd, sameFile } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, within } from '../_helpers/wait.js';
@@ -138,14 +139,13 @@ dgram('should pass descriptors with a datagram and receive them close-on-exec', 
   assert.is(info.fds.length, 1);
   const received = info.fds[0]!;
   assert.is.not(received, fd);
-  assert.is(fstatSync(received).ino, fstatSync(fd).ino);
-  const buf = Buffer.alloc(64);
-  assert.is(buf.subarray(0, readSync(received, buf, 0, 64, 0)).toString(), 'content of the passed file');
+  assert.ok(sameFile(received, fd), 'the same open file');
+  assert.is(readFd(received), 'content of the passed file');
   if (linux) {
     const flags = parseInt(/flags:\s*(\d+)/.exec(spawnSync('cat', [`/proc/${process.pid}/fdinfo/${received}`], { encoding: 'utf8' }).stdout)![1]!, 8);
     assert.ok(flags & 0o2000000, 'O_CLOEXEC');
   }
-  closeSync(received);
+  closeFd(received);
   closeSync(fd);
   await a.close();
   await b.close();
@@ -160,7 +160,8 @@ dgram('should report descriptors beyond maxDescriptors as truncated and leak non
   const [, info] = await got;
   assert.is(info.fds.length, 1);
   assert.is(info.descriptorsTruncated, true);
-  for (const fd of [...info.fds, ...fds]) closeSync(fd);
+  for (const fd of info.fds) closeFd(fd);
+  for (const fd of fds) closeSync(fd);
   await a.close();
   await b.close();
   assert.is(await openFds(), before);
@@ -261,7 +262,7 @@ print(msg.decode(), os.read(fds[0], 100).decode(), addr)
   const fd = openSync(at('passed.txt'), 'r');
   await mine.sendTo('from node', at('py-peer.sock'), { fds: [fd] });
   closeSync(fd);
-  closeSync(info.fds[0]!);
+  closeFd(info.fds[0]!);
   await exited;
   assert.is(out.trim(), `from node content of the passed file ${at('py-me.sock')}`);
   } finally {
@@ -291,7 +292,7 @@ if (!linux) {
       peer.on('message', (d: Buffer, info: MessageInfo) => {
         records.push(d.toString());
         fdCount += info.fds.length;
-        for (const fd of info.fds) closeSync(fd);
+        for (const fd of info.fds) closeFd(fd);
       });
       peer.on('end', () => resolve());
     }), 5000, 'end');

@@ -3,11 +3,12 @@
 // own duplicates, receive capacity and truncation, no leaks, bad input, and
 // python3's socket.send_fds / recv_fds in both directions.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type DescriptorsInfo, listen, socketPair, type UnixSocket } from '../../host/index.js';
+import { closeFd, readFd, sameFile } from '../_helpers/descriptors.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { openFds, readAll, within } from '../_helpers/wait.js';
 
@@ -26,8 +27,6 @@ async function collect(socket: UnixSocket): Promise<{ data: Buffer; sets: [numbe
   const data = await readAll(socket);
   return { data, sets };
 }
-
-const sameFile = (a: number, b: number): boolean => fstatSync(a).ino === fstatSync(b).ino && fstatSync(a).dev === fstatSync(b).dev;
 
 const fdPassing = suite('stream descriptor passing');
 
@@ -51,7 +50,8 @@ fdPassing('should deliver descriptors with the chunk holding the first byte of t
   assert.is(first.length, 1);
   assert.is(second.length, 2);
   assert.ok(sameFile(first[0]!, one) && sameFile(second[0]!, two) && sameFile(second[1]!, one));
-  for (const fd of [...first, ...second, one, two]) closeSync(fd);
+  for (const fd of [...first, ...second]) closeFd(fd);
+  for (const fd of [one, two]) closeSync(fd);
   a.destroy();
   b.destroy();
 });
@@ -74,10 +74,8 @@ fdPassing('should send descriptors queued behind megabytes, after the caller clo
   assert.is(sets.length, 1);
   const [[fds, info]] = sets as [[number[], DescriptorsInfo]];
   assert.ok(info.start <= big.length && big.length < info.end);
-  const buf = Buffer.alloc(64);
-  const n = (await import('node:fs')).readSync(fds[0]!, buf, 0, 64, 0);
-  assert.is(buf.subarray(0, n).toString(), 'still readable');
-  closeSync(fds[0]!);
+  assert.is(readFd(fds[0]!), 'still readable');
+  closeFd(fds[0]!);
   peer.destroy();
   client.destroy();
   await server.close();
@@ -94,7 +92,7 @@ fdPassing('should close descriptors past maxDescriptors and report truncation, a
   assert.is(sets.length, 1);
   assert.is(sets[0]![0].length, 1);
   assert.is(sets[0]![1].truncated, true);
-  closeSync(sets[0]![0][0]!);
+  closeFd(sets[0]![0][0]!);
   a.destroy();
   b.destroy();
 
@@ -120,7 +118,7 @@ fdPassing('should deliver a backlog of descriptor chunks in order, aligned, thro
   b.on('descriptors', (fds: number[], info: DescriptorsInfo) => {
     assert.is(fds.length, 1);
     assert.ok(sameFile(fds[0]!, file));
-    closeSync(fds[0]!);
+    closeFd(fds[0]!);
     infos.push(info);
   });
   const sends = letters.map((letter) => a.send(letter, { fds: [file] }));
@@ -175,7 +173,7 @@ fdPassing('should receive descriptors only while a listener is attached, and clo
   while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   assert.is(got.length, 1);
   assert.is(got[0]!.length, 2);
-  for (const fd of got[0]!) closeSync(fd);
+  for (const fd of got[0]!) closeFd(fd);
   b.off('descriptors', onFds);
   await a.send('3', { fds: [file] });
   a.end();
@@ -203,7 +201,7 @@ fdPassing('should pass listen() readCap and maxDescriptors on to accepted socket
     assert.is(sets[0]![0].length, 1, 'maxDescriptors applied');
     assert.is(sets[0]![1].truncated, true);
     assert.ok(sets[0]![1].end - sets[0]![1].start <= 4, 'readCap applied');
-    closeSync(sets[0]![0][0]!);
+    closeFd(sets[0]![0][0]!);
     closeSync(file);
     client.destroy();
     accepted.destroy();
@@ -279,10 +277,8 @@ s.recv(1)
   });
   const [fds, data] = await within(got, 5000, 'python sending');
   assert.is(data.toString(), 'P');
-  const buf = Buffer.alloc(64);
-  const n = (await import('node:fs')).readSync(fds[0]!, buf);
-  assert.is(buf.subarray(0, n).toString(), 'from python');
-  closeSync(fds[0]!);
+  assert.is(readFd(fds[0]!), 'from python');
+  closeFd(fds[0]!);
   peer.end();
   assert.is(await within(exit, 5000, 'python exiting'), 0, err);
   assert.is(out.trim(), 'N from node');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, createConnection, createServer, listen, socketPair, UnixServer, UnixSocket } from '../../host/index.js';
-import { NODE, NODE_SH } from '../_helpers/node.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';
 
@@ -156,9 +156,12 @@ basics('should pair sockets and hand one end to a child process', async () => {
   a.write('ping');
   assert.is(String((await event(b, 'data'))[0]), 'ping');
   const [parent, child] = socketPair();
-  const script = "const fs=require('fs');fs.writeSync(3,'from child');";
+  // The child adopts its fd 3 (node:fs would not do on Deno: it refuses descriptors Deno did not open).
+  const script = `import { fromFd } from ${JSON.stringify(new URL('../../host/index.js', import.meta.url).href)};
+    fromFd(3).end('from child');`;
   const { spawn } = await import('node:child_process');
-  const proc = spawn(NODE[0]!, [...NODE.slice(1), '-e', script], { stdio: ['ignore', 'inherit', 'inherit', child.fd] });
+  const [cmd, ...argv] = moduleArgv(script);
+  const proc = spawn(cmd!, argv, { stdio: ['ignore', 'inherit', 'inherit', child.fd] });
   child.destroy();
   await event(proc, 'exit', 10000);
   assert.is((await readAll(parent.setEncoding('utf8') as unknown as AsyncIterable<string>)).toString(), 'from child');
@@ -262,7 +265,7 @@ faults('should surface EMFILE and keep serving once descriptors free up', () => 
     console.log(JSON.stringify({ errors: [...new Set(errors)], accepted: socket !== undefined }));
     process.exit(0);
   `;
-  const r = spawnSync('sh', ['-c', `ulimit -n 64 && exec ${NODE_SH} --input-type=module -e "$0"`, script], {
+  const r = spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" "$@"', ...moduleArgv(script)], {
     encoding: 'utf8', timeout: 20000,
   });
   assert.is(r.status, 0, r.stderr);

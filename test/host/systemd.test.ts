@@ -3,7 +3,6 @@
 // (LISTEN_PID through `sh -c 'exec'`, so it is the child's own pid), and
 // receives the child's notify datagrams, with credentials and stored fds.
 import { spawn } from 'node:child_process';
-import { fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,6 +10,8 @@ import {
   connect, connectSeqpacket, createDatagramSocket, type DatagramSocket, encodeSockaddr, listenFds, type MessageInfo, notify,
 } from '../../host/index.js';
 import { native } from '../../host/native.js';
+import { closeFd, fileOf } from '../_helpers/descriptors.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, readAll, within } from '../_helpers/wait.js';
 
@@ -20,7 +21,7 @@ const INDEX = new URL('../../host/index.js', import.meta.url).href;
 
 /** Run `script` as a module in a child "started by systemd" with `fds` on 3..; resolves its stdout and exit code. */
 function activated(script: string, fds: number[], env: Record<string, string>): { done: Promise<{ code: number | null; out: string; err: string }> } {
-  const child = spawn('sh', ['-c', 'LISTEN_PID=$$ exec "$0" "$@"', process.execPath, '--input-type=module', '-e', script], {
+  const child = spawn('sh', ['-c', 'LISTEN_PID=$$ exec "$0" "$@"', ...moduleArgv(script)], {
     stdio: ['ignore', 'pipe', 'pipe', ...fds],
     env: { NO_COLOR: '1', PATH: process.env.PATH ?? '', LISTEN_FDS: String(fds.length), ...env },
   });
@@ -97,7 +98,8 @@ sd('should adopt inherited stream, datagram and seqpacket sockets by kind and na
   assert.ok(readyInfo.credentials !== undefined && readyInfo.credentials.pid > 0 && readyInfo.credentials.pid !== process.pid, 'the child is the sender');
   assert.is(store.toString(), 'FDSTORE=1\nFDNAME=binary');
   assert.is(storeInfo.fds.length, 1);
-  assert.ok(fstatSync(storeInfo.fds[0]!).isFile());
+  assert.is(fileOf(storeInfo.fds[0]!).type, 'regular');
+  closeFd(storeInfo.fds[0]!);
 
   // The child closed its adopted copies without unlinking: systemd's sockets still take connections.
   const again = await connectSeqpacket(at('pkt.sock'));

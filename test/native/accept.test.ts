@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { native, SOCKET_TYPE } from '../../host/native.js';
 import { abstractAddress, abstractName, descriptorFlags, errno, O_CLOEXEC, O_NONBLOCK, openDescriptorCount } from './_support.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 
 /** A listening stream socket on a fresh abstract address. */
 function listener(tag: string, backlog = 16): { fd: number; address: Uint8Array } {
@@ -163,7 +164,7 @@ Batch('should return -EMFILE at the descriptor limit and accept once a descripto
     const none = native.acceptBatch(server, out);
     console.log(JSON.stringify({ fillers: fillers.length, full, fullAgain, one, firstOk: first >= 0, two, fullEmpty, none }));
   `;
-  const result = spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" --input-type=module -e "$1"', process.execPath, script], {
+  const result = spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" "$@"', ...moduleArgv(script)], {
     encoding: 'utf8',
     timeout: 10_000,
   });

@@ -10,6 +10,7 @@ import { native, POLL_EVENT, SOCKET_TYPE } from '../../host/native.js';
 import { READINESS } from '../../host/runtime.js';
 import type { Poller } from '../../host/native.js';
 import { errno, sleep, withTimeout } from './_support.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 
 interface Event {
   status: number;
@@ -70,7 +71,8 @@ function nextEvent(fd: number, events: number): { poller: Poller; event: Promise
 function child(body: string, timeout = 10_000, flags: string[] = []) {
   const module = new URL('../../host/native.js', import.meta.url).href;
   const script = `const { native } = await import(${JSON.stringify(module)});\n${body}`;
-  return spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout });
+  const [cmd, ...args] = moduleArgv(script, [], flags);
+  return spawnSync(cmd!, args, { encoding: 'utf8', timeout });
 }
 
 // ---------------------------------------------------------------------------
@@ -357,7 +359,8 @@ Lifetime('should close its handle cleanly when a worker thread is terminated', (
     }
     console.log('done');
   `;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', main], { encoding: 'utf8', timeout: 10_000 });
+  const [cmd, ...args] = moduleArgv(main);
+  const result = spawnSync(cmd!, args, { encoding: 'utf8', timeout: 10_000 });
   assert.is(result.signal, null, result.stderr);
   assert.is(result.status, 0, result.stderr);
   assert.is(result.stdout.trim(), 'done');

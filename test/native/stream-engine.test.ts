@@ -3,13 +3,12 @@
 // close semantics, and that it never keeps the process alive or leaks.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { native, SHUTDOWN, SOCKET_TYPE, STREAM_EVENT } from '../../host/native.js';
 import type { StreamEngine } from '../../host/native.js';
 import { errno, openDescriptorCount, sleep, withTimeout } from './_support.js';
+import { collectGarbage, moduleArgv } from '../_helpers/runtime.js';
 
 interface Event {
   type: number;
@@ -101,7 +100,8 @@ async function drain(fd: number, ms = 10_000, limit = Infinity): Promise<{ bytes
 function child(body: string, timeout = 10_000, flags: string[] = []) {
   const module = new URL('../../host/native.js', import.meta.url).href;
   const script = `const { native } = await import(${JSON.stringify(module)});\n${body}`;
-  return spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout });
+  const [cmd, ...args] = moduleArgv(script, [], flags);
+  return spawnSync(cmd!, args, { encoding: 'utf8', timeout });
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -279,8 +279,7 @@ Data('should deliver small reads as Buffers that survive later reads', () =>
 // be reused.
 Data('should never reuse the memory of a large received Buffer that is still referenced', () =>
   withPair(async (a, b, engines) => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = collectGarbage;
     const total = 32 * 1024 * 1024;
     const payload = randomBytes(total);
     const kept: { offset: number; chunk: Buffer }[] = [];
@@ -741,7 +740,8 @@ Lifetime('should close its handle cleanly when a worker thread is terminated', (
     }
     console.log('done');
   `;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', main], { encoding: 'utf8', timeout: 10_000 });
+  const [cmd, ...args] = moduleArgv(main);
+  const result = spawnSync(cmd!, args, { encoding: 'utf8', timeout: 10_000 });
   assert.is(result.signal, null, result.stderr);
   assert.is(result.status, 0, result.stderr);
   assert.is(result.stdout.trim(), 'done');

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPlugin, PluginError } from '../../host/plugin.js';
+import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { openSockets, pluginBytes, startEchoPeer } from './plugins.js';
 import { plainEnv } from '../_helpers/env.js';
@@ -72,7 +73,8 @@ echo('should report a WIT error code when the connect fails', async () => {
 
 echo('should run examples/plugin/run-echo.mjs', async () => {
   await pluginBytes('echo');
-  const r = spawnSync(process.execPath, ['examples/plugin/run-echo.mjs'], { cwd: root, env: plainEnv(), encoding: 'utf8', timeout: 20000 });
+  const [cmd, ...argv] = scriptArgv('examples/plugin/run-echo.mjs');
+  const r = spawnSync(cmd!, argv, { cwd: root, env: plainEnv(), encoding: 'utf8', timeout: 20000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^echo plugin: ok 3$/m);
   assert.match(r.stdout, /^echo plugin failed: connect: os no-such-path ENOENT connect$/m);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPlugin, type Plugin, type PluginOptions } from '../../host/plugin.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { pluginBytes } from './plugins.js';
 
@@ -90,7 +91,7 @@ policy('should check send-to against the destination', async () => {
 /** A child that connects to `path` (retrying until it exists), then waits for the parent to finish. */
 function connector(path: string): { done: Promise<void>; kill: () => void } {
   const code = `
-    const net = require('node:net');
+    import net from 'node:net';
     const start = Date.now();
     const attempt = () => {
       const s = net.createConnection(${JSON.stringify(path)});
@@ -99,7 +100,8 @@ function connector(path: string): { done: Promise<void>; kill: () => void } {
     };
     attempt();
     setTimeout(() => process.exit(2), 8000);`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  const [cmd, ...argv] = moduleArgv(code);
+  const child = spawn(cmd!, argv, { stdio: 'ignore' });
   const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return { done, kill: () => child.kill() };
 }

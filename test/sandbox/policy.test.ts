@@ -4,7 +4,6 @@
 // unrestricted Node API in this process; the sandbox side never blocks
 // (receive/accept are polled between event-loop turns).
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, symlinkSync } from 'node:fs';
-import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,9 +11,10 @@ import { createDatagramSocket, listen, UnixsockPolicyError } from '../../host/in
 import { applyPolicy } from '../../host/policy.js';
 import { createEngine, type SandboxEngine } from '../../host/sandbox.js';
 import type { PolicySpec } from '../../host/policy.js';
+import { closeFd, tcpListenerFromPython } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
+import { skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { tcpListenerFd } from '../_helpers/tcp.js';
 
 const tmp = makeTempDir('us-pol-');
 const allowed = join(tmp.path, 'app');
@@ -167,17 +167,15 @@ test('forbidden descriptors are not sent: a regular file, a TCP socket', async (
   const e = engine({ rules: [{ allow: ['socket-pair'], unnamed: true }] });
   const [x, y] = e.socketPair();
   const file = openSync(join(tmp.path, 'plain'), 'w');
-  const tcp = createTcpServer();
-  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
-  const tcpFd = tcpListenerFd(tcp);
+  const tcpFd = await tcpListenerFromPython(tmp.path);
   const before = fdCount();
   denied(() => x.send('f', { fds: [file] }), 'send-descriptors');
-  if (tcpFd === undefined) console.log('  skipped the TCP case: this runtime does not expose a node:net server\'s descriptor');
+  if (tcpFd === undefined) skip('the TCP case needs python3');
   else denied(() => x.send('t', { fds: [tcpFd] }), 'send-descriptors');
   assert.is(y.receive(), null, 'nothing was sent');
   assert.is(fdCount(), before, 'no descriptor left behind');
   closeSync(file);
-  await new Promise((r) => tcp.close(r));
+  if (tcpFd !== undefined) closeFd(tcpFd);
 });
 
 test('received descriptors the policy refuses are closed, not leaked', async () => {
