@@ -24,12 +24,6 @@ export function measure(name: string, fn: () => unknown, iterations: number, rep
   return { name, ns: median(runs), runs };
 }
 
-/** The command line that runs the JS file `script` on this runtime (Deno needs `run -A`). */
-export function runScript(script: string, args: string[] = []): [string, string[]] {
-  const deno = (process.versions as { deno?: string }).deno !== undefined || 'Deno' in globalThis;
-  return [process.execPath, deno ? ['run', '-A', script, ...args] : [script, ...args]];
-}
-
 /** Repetitions per library of the side-by-side benchmarks (UNIXSOCK_BENCH_REPS, default 9). */
 export const REPS = Number(process.env.UNIXSOCK_BENCH_REPS ?? 9);
 

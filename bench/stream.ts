@@ -24,7 +24,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../host/index.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
-import { alternate, cMedian, compileC, median, pairedSpread, runScript, selected, spreadText } from './harness.js';
+import { scriptArgv } from '../test/_helpers/runtime.js';
+import { alternate, cMedian, compileC, median, pairedSpread, selected, spreadText } from './harness.js';
 
 type Lib = 'net' | 'unixsock';
 type Sock = net.Socket | Awaited<ReturnType<typeof connect>>;
@@ -35,8 +36,8 @@ const LIBS: Lib[] = ['net', 'unixsock'];
 let cExe: string | undefined;
 
 async function startPeer(lib: Lib, mode: string, path: string): Promise<ChildProcess> {
-  const [exe, args] = runScript(PEER, [lib, mode, path]);
-  const child = spawn(exe, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [exe, ...args] = scriptArgv(PEER, lib, mode, path);
+  const child = spawn(exe!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   await once(child.stdout!, 'data');
   return child;
 }
