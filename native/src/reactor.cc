@@ -37,6 +37,7 @@
 #include "readiness.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -208,9 +209,21 @@ class Reactor {
         }
         if (!pending_.empty() && !signaled_) signal = signaled_ = true;
       }
-      if (signal) {
-        napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
-      }
+      if (signal) Call();
+    }
+  }
+
+  // Queues one Drain (signaled_ is set). A full queue is waited out (at
+  // most one call is outstanding, so it cannot stay full); any other
+  // failure (the function is closing: teardown) clears signaled_.
+  void Call() {
+    napi_status status;
+    while ((status = napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking)) == napi_queue_full) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (status != napi_ok) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      signaled_ = false;
     }
   }
 
@@ -221,9 +234,7 @@ class Reactor {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!signaled_) signal = signaled_ = true;
     }
-    if (signal && tsfn_ != nullptr) {
-      napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
-    }
+    if (signal && tsfn_ != nullptr) Call();
   }
 
   static void Drain(napi_env env, napi_value, void* context, void*) {
@@ -232,13 +243,21 @@ class Reactor {
   }
 
   void Deliver() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      batch_.swap(pending_);
-      signaled_ = false;
+    // signaled_ stays set until the queue is found empty here, so the
+    // thread queues no other Drain meanwhile: what it adds while the owners
+    // run is taken by this loop, and no wake-up can be lost between them.
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        batch_.swap(pending_);
+        if (batch_.empty()) {
+          signaled_ = false;
+          break;
+        }
+      }
+      for (const epoll_event& event : batch_) DeliverOne(event);
+      batch_.clear();
     }
-    for (const epoll_event& event : batch_) DeliverOne(event);
-    batch_.clear();
     // What became ready meanwhile is taken here, without a trip through the
     // thread: one non-blocking epoll_wait per round, while it finds any (a
     // stream under load keeps finding its socket readable or writable
@@ -252,12 +271,14 @@ class Reactor {
       }
     }
     // Closes finish here, as uv_close's callbacks do on the next loop turn.
-    std::vector<ReactorWatch*> closed;
-    closed.swap(closed_);
-    for (ReactorWatch* watch : closed) {
-      ReadinessOwner* owner = watch->owner_;
-      delete watch;
-      if (owner != nullptr) owner->OnWatchGone(false);
+    while (!closed_.empty()) {
+      std::vector<ReactorWatch*> closed;
+      closed.swap(closed_);
+      for (ReactorWatch* watch : closed) {
+        ReadinessOwner* owner = watch->owner_;
+        delete watch;
+        if (owner != nullptr) owner->OnWatchGone(false);
+      }
     }
   }
 

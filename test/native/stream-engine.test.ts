@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { READINESS } from '../../host/runtime.js';
 import { native, SHUTDOWN, SOCKET_TYPE, STREAM_EVENT } from '../../host/native.js';
 import type { StreamEngine } from '../../host/native.js';
 import { errno, openDescriptorCount, sleep, withTimeout } from './_support.js';
@@ -177,7 +178,17 @@ Data('should read on in one wakeup, up to 4 data events, while each read took al
     await reader.until(() => reader.data().length === payload.length, 'the rest');
     assert.ok(reader.data().equals(payload));
     assert.equal(reader.chunks.map((c) => c.length), Array(6).fill(cap));
-    assert.equal(wakeups, [1, 4, 1], 'the first read alone, then 4 reads in one wakeup and the last in the next');
+    if (READINESS === 'libuv') {
+      assert.equal(wakeups, [1, 4, 1], 'the first read alone, then 4 reads in one wakeup and the last in the next');
+    } else {
+      // The reactor delivers a batch of readiness events inside one threadsafe-function
+      // call, whose callback scope drains microtasks once for all of them: the second
+      // and third wakeups may share one (and do, when the JS thread's own non-blocking
+      // epoll_wait finds the socket readable again right away).
+      assert.is(wakeups[0], 1, 'the first read alone');
+      assert.is(wakeups.reduce((x, y) => x + y, 0), 6);
+      assert.ok(wakeups.length <= 3, `wakeups ${JSON.stringify(wakeups)}`);
+    }
   }));
 
 Data('should reject an invalid read cap with -EINVAL', () =>
