@@ -209,8 +209,10 @@ function readiness(events: WaitEvents | undefined, fallback: number): number {
  * descriptors), dropping the attachments afterwards whatever happens.
  */
 function withAttachments<T>(b: SocketsBinding, fds: unknown, send: (attachments: number[]) => T): T {
-  if (fds !== undefined && (!Array.isArray(fds) || !fds.every(isDescriptorNumber))) {
-    throw invalidArgType('options.fds', 'an array of descriptor numbers', fds);
+  if (fds !== undefined) {
+    if (!Array.isArray(fds)) throw invalidArgType('options.fds', 'an array of descriptor numbers', fds);
+    const bad = fds.findIndex((fd) => !isDescriptorNumber(fd));
+    if (bad >= 0) throw invalidArgType(`options.fds[${bad}]`, 'a descriptor number', fds[bad]);
   }
   const atts: number[] = [];
   try {

@@ -308,6 +308,7 @@ test('every sandbox entry point rejects bad input with a typed error, leaving no
   await expectCode(() => e.socketPair('datagram' as never), 'ERR_INVALID_ARG_VALUE');
   await expectCode(() => x.send(42 as never), 'ERR_INVALID_ARG_TYPE');
   await expectCode(() => x.send('x', { fds: ['3' as never] }), 'ERR_INVALID_ARG_TYPE');
+  assert.throws(() => x.send('x', { fds: [0, undefined as never] }), /"options\.fds\[1\]" argument must be a descriptor number\. Received type undefined/, 'names the bad element');
   await expectCode(() => x.send('x', { fds: [987654] }), 'ERR_INVALID_ARG_VALUE');
   await expectCode(() => x.send('x', 'fds' as never), 'ERR_INVALID_ARG_TYPE');
   await expectCode(() => x.receive(-1), 'ERR_INVALID_ARG_TYPE');
