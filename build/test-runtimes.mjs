@@ -10,7 +10,9 @@
 //
 // Prints each runtime's output, then one result line per runtime, then a
 // final plain line "runtimes: N passed, N failed". Exits non-zero when any
-// runtime fails, cannot be installed, or runs past its time limit.
+// runtime fails twice (a failed runtime runs once more and, passing then, is
+// reported FLAKY; UNIXSOCK_RUNTIMES_RETRY=0 turns that off), cannot be
+// installed, or runs past its time limit.
 // Expects a built tree (`npm run build`, or `node build/index.mjs --ts`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -84,6 +86,9 @@ function run(runtime, binary) {
   });
 }
 
+/** Retry a failed runtime once (UNIXSOCK_RUNTIMES_RETRY=0: never). */
+const RETRY = process.env.UNIXSOCK_RUNTIMES_RETRY !== '0';
+
 const results = [];
 for (const runtime of selected) {
   const label = `${runtime.name} (${runtime.kind} ${runtime.version})`;
@@ -97,10 +102,20 @@ for (const runtime of selected) {
     continue;
   }
   const started = performance.now();
-  const { ok, summary } = await run(runtime, binary.path);
+  let { ok, summary } = await run(runtime, binary.path);
+  // One retry of a failed runtime, reported as FLAKY when it then passes: the
+  // known intermittent failures on Bun and Deno (README, issue notes) must
+  // not hide a runtime that fails every time, nor fail CI on a rare one.
+  let flaky = '';
+  if (!ok && RETRY) {
+    console.log(`runtimes: ${label} failed (${summary}); running it once more`);
+    const first = summary;
+    ({ ok, summary } = await run(runtime, binary.path));
+    if (ok) flaky = ` (FLAKY: the first run failed: ${first})`;
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   const install = binary.installed ? `, installed in ${(installMs / 1000).toFixed(0)} s` : '';
-  results.push({ ok, line: `${label}: ${ok ? 'passed' : 'FAILED'}: ${summary} in ${seconds} s${install}` });
+  results.push({ ok, line: `${label}: ${ok ? 'passed' : 'FAILED'}: ${summary} in ${seconds} s${install}${flaky}` });
   console.log(results.at(-1).line);
 }
 
