@@ -354,6 +354,13 @@ export interface NativeBinding {
   setReadiness(backend: 'libuv' | 'reactor'): number;
   /** The readiness backend in use. */
   readiness(): 'libuv' | 'reactor';
+  /**
+   * The reactor's counters and state, for diagnosis (null on libuv): threadsafe-function
+   * calls queued, Drains run, calls queued again because a Drain had not started
+   * (`nudges`, native/src/reactor.cc "Lost wake-ups"), events pending, whether a Drain is
+   * queued, ref'd active watches, whether the threadsafe function is ref'd, open watches.
+   */
+  readinessStats(): { calls: number; drains: number; nudges: number; pending: number; signaled: boolean; holds: number; refed: boolean; watches: number } | null;
   /** Readiness watcher class (a uv_poll_t on Node, the reactor on Bun and Deno). */
   readonly Poller: PollerConstructor;
   /** Stream data engine class. */

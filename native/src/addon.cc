@@ -58,6 +58,7 @@ constexpr Export kFunctions[] = {
     {"setUmask", SetUmask},
     {"setReadiness", SetReadiness},
     {"readiness", ReadinessBackend},
+    {"readinessStats", ReadinessStats},
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

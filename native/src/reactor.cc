@@ -23,6 +23,19 @@
 // some watch is active and ref'd, so an idle or unref'd reactor never holds
 // the loop open, as with uv_poll handles.
 //
+// Lost wake-ups: a runtime may lose the wake-up of a threadsafe-function
+// call made from another thread. Deno 2.9's task queue does: its poll checks
+// the queue's flag and only then registers the loop's waker
+// (deno_core core/tasks.rs, V8TaskSpawnerFactory::poll_inner), so a call
+// landing between the two sets the flag, finds no waker to wake, and the
+// Drain waits until something else wakes the loop (a timer; forever in a
+// process that only waits on sockets). Seen as a 1-byte ping-pong stalling
+// in about 1 of 20 short runs on a loaded machine. So the thread watches its
+// own calls: while one is queued and no Drain has started, it calls again
+// after 10 ms, then 20, 40, ... up to 1 s (a call finding a busy JS thread
+// costs one empty Drain). Not polling: the thread has a timeout only while
+// a Drain it queued is outstanding.
+//
 // Close: the watch leaves the epoll set and the id table at once (no event
 // reaches the owner afterwards), and is freed by the next Drain, which then
 // tells the owner (OnWatchGone(false)), as uv_close's callback would.
@@ -37,6 +50,7 @@
 #include "readiness.h"
 
 #include <cerrno>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -69,6 +83,11 @@ constexpr uint64_t kWakeId = 0;  // the eventfd's id; watches start at 1
 constexpr int kBatch = 256;      // events per epoll_wait
 // Non-blocking epoll_waits on the JS thread after a delivery (see Deliver).
 constexpr int kDrainRounds = 4;
+// A Drain queued by the thread that has not started after this long is
+// queued again, then after twice as long, up to the cap (see "Lost
+// wake-ups" at the top).
+constexpr int kNudgeFirstMs = 10;
+constexpr int kNudgeMaxMs = 1000;
 
 class Reactor;
 
@@ -131,6 +150,27 @@ class Reactor {
 
   int epfd() const { return epfd_; }
 
+  // For diagnosis (readinessStats()): counters and state, JS thread.
+  Napi::Object Stats(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    size_t pending;
+    bool signaled;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending = pending_.size();
+      signaled = signaled_;
+    }
+    o.Set("calls", static_cast<double>(calls_.load(std::memory_order_relaxed)));
+    o.Set("drains", static_cast<double>(started_.load(std::memory_order_relaxed)));
+    o.Set("nudges", static_cast<double>(nudges_.load(std::memory_order_relaxed)));
+    o.Set("pending", static_cast<double>(pending));
+    o.Set("signaled", signaled);
+    o.Set("holds", holds_);
+    o.Set("refed", tsfn_refed_);
+    o.Set("watches", static_cast<double>(watches_.size()));
+    return o;
+  }
+
   // Whether the process is kept alive follows the watches (see the top).
   void Sync(ReactorWatch* watch) {
     bool hold = watch->refed_ && watch->mask_ != 0 && !watch->closing_;
@@ -190,14 +230,27 @@ class Reactor {
 
   // The reactor thread.
   void Run() {
+    using Clock = std::chrono::steady_clock;
     epoll_event events[kBatch];
+    // While a Drain this thread queued has not started: when to queue it
+    // again (see "Lost wake-ups" at the top), and the wait before that.
+    bool watching = false;
+    Clock::time_point deadline;
+    int backoff_ms = kNudgeFirstMs;
+    uint64_t started_at_call = 0;
     for (;;) {
-      int n = epoll_wait(epfd_, events, kBatch, -1);
+      int timeout = -1;
+      if (watching) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        timeout = left < 0 ? 0 : static_cast<int>(left) + 1;
+      }
+      int n = epoll_wait(epfd_, events, kBatch, timeout);
       if (n < 0) {
         if (errno == EINTR) continue;
         return;  // EBADF/EINVAL: the set is gone; nothing more can fire
       }
       bool signal = false;
+      bool nudge = false;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         for (int i = 0; i < n; i++) {
@@ -207,9 +260,35 @@ class Reactor {
           }
           pending_.push_back(events[i]);
         }
-        if (!pending_.empty() && !signaled_) signal = signaled_ = true;
+        if (!pending_.empty() && !signaled_) {
+          signal = signaled_ = true;
+        } else if (!signaled_) {
+          watching = false;  // the Drain ran: nothing outstanding
+        } else if (watching && Clock::now() >= deadline) {
+          // Our Drain is still queued. If none started since the call, the
+          // runtime may have lost the wake-up: queue it again.
+          uint64_t started = started_.load(std::memory_order_acquire);
+          if (started == started_at_call) {
+            nudge = true;
+          } else {
+            // Started and still running (a busy JS thread): look again later.
+            started_at_call = started;
+            deadline = Clock::now() + std::chrono::milliseconds(backoff_ms);
+          }
+        }
       }
-      if (signal) Call();
+      if (signal || nudge) {
+        if (nudge) {
+          nudges_.fetch_add(1, std::memory_order_relaxed);
+          backoff_ms = backoff_ms * 2 > kNudgeMaxMs ? kNudgeMaxMs : backoff_ms * 2;
+        } else {
+          backoff_ms = kNudgeFirstMs;
+        }
+        started_at_call = started_.load(std::memory_order_acquire);
+        watching = true;
+        deadline = Clock::now() + std::chrono::milliseconds(backoff_ms);
+        Call();
+      }
     }
   }
 
@@ -224,7 +303,9 @@ class Reactor {
     if (status != napi_ok) {
       std::lock_guard<std::mutex> lock(mutex_);
       signaled_ = false;
+      return;
     }
+    calls_.fetch_add(1, std::memory_order_relaxed);
   }
 
   // Asks for a Drain from the JS thread (to finish closes).
@@ -243,6 +324,7 @@ class Reactor {
   }
 
   void Deliver() {
+    started_.fetch_add(1, std::memory_order_release);
     // signaled_ stays set until the queue is found empty here, so the
     // thread queues no other Drain meanwhile: what it adds while the owners
     // run is taken by this loop, and no wake-up can be lost between them.
@@ -389,6 +471,10 @@ class Reactor {
   std::mutex mutex_;
   std::vector<epoll_event> pending_;
   bool signaled_ = false;  // a Drain is scheduled and has not taken pending_
+  // Drains started (Deliver); the thread compares it across a call.
+  std::atomic<uint64_t> started_{0};
+  std::atomic<uint64_t> calls_{0};   // Drains queued (diagnostics)
+  std::atomic<uint64_t> nudges_{0};  // of which queued again (diagnostics)
   bool stopping_ = false;
 };
 
@@ -531,6 +617,18 @@ Napi::Value SetReadiness(const Napi::CallbackInfo& info) {
   (void)backends;
   return NumberResult(env, backend == "reactor" ? -ENOSYS : 0);
 #endif
+}
+
+Napi::Value ReadinessStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if UNIXSOCK_HAVE_REACTOR
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) == napi_ok && data != nullptr) {
+    Reactor* reactor = static_cast<Reactor*>(static_cast<Backends*>(data)->reactor);
+    if (reactor != nullptr) return reactor->Stats(env);
+  }
+#endif
+  return env.Null();
 }
 
 Napi::Value ReadinessBackend(const Napi::CallbackInfo& info) {

@@ -104,6 +104,9 @@ Watch* OpenReactorWatch(napi_env env, int fd, ReadinessOwner* owner,
 // thread could not be created). readiness(): the backend in use.
 Napi::Value SetReadiness(const Napi::CallbackInfo& info);
 Napi::Value ReadinessBackend(const Napi::CallbackInfo& info);
+// The reactor's counters and state for diagnosis (null on libuv): calls
+// queued, drains run, pending events, signaled, holds, refed, watches.
+Napi::Value ReadinessStats(const Napi::CallbackInfo& info);
 
 }  // namespace unixsock
 

@@ -249,6 +249,46 @@ Lifetime('should take the reactor when the diagnostic UNIXSOCK_READINESS=reactor
   assert.is(result.stdout.trim(), `reactor 0 ${errno('EBUSY')}`);
 });
 
+Lifetime('should queue a Drain again when the JS thread has not started it, and still deliver each event once (reactor)', () => {
+  // The reactor thread re-queues a Drain that has not started after 10, 20, 40 ms...
+  // (native/src/reactor.cc, "Lost wake-ups": Deno 2.9 can lose a cross-thread wake-up).
+  // Here the JS thread is busy for 150 ms after the peer writes, so the thread re-queues;
+  // the extra Drains must find nothing to deliver twice.
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `
+      const { native, SOCKET_TYPE, POLL_EVENT } = await import(${JSON.stringify(new URL('../../host/native.js', import.meta.url).href)});
+      const fds = new Int32Array(2);
+      native.socketPair(SOCKET_TYPE.stream, fds);
+      const buf = Buffer.alloc(16);
+      let calls = 0, bytes = 0;
+      const poller = new native.Poller(fds[0], (status, events) => {
+        calls++;
+        const n = native.recv(fds[0], buf, 0, buf.length);
+        if (n > 0) bytes += n;
+      });
+      poller.start(POLL_EVENT.readable);
+      native.send(fds[1], Buffer.from('x'), 0, 1);
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const stats = native.readinessStats();
+      poller.close();
+      native.close(fds[0]);
+      native.close(fds[1]);
+      process.stdout.write(JSON.stringify({ backend: native.readiness(), calls, bytes, nudges: stats.nudges, pending: stats.pending }));
+    `],
+    { encoding: 'utf8', timeout: 10_000, env: { ...process.env, UNIXSOCK_READINESS: 'reactor' } },
+  );
+  assert.is(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { backend: string; calls: number; bytes: number; nudges: number; pending: number };
+  assert.is(out.backend, 'reactor');
+  assert.is(out.bytes, 1);
+  assert.is(out.calls, 1, 'one event, one callback');
+  assert.ok(out.nudges >= 1, `re-queued ${out.nudges} times while the JS thread was busy`);
+  assert.is(out.pending, 0);
+});
+
 Lifetime('should let the process exit after close', () => {
   const result = child(`${SETUP} poller.close();`);
   assert.is(result.signal, null, 'the child exited by itself');
