@@ -12,13 +12,14 @@
 
 /** A WIT type reduced to what the canonical ABI distinguishes, with its layout. */
 export type AbiType =
-  | { t: 'u8' | 'u16' | 'u32' | 'u64' | 'bool' | 'string'; size: number; align: number; flat: number }
+  | { t: 'u8' | 'u16' | 'u32' | 'bool'; size: number; align: number; flat: number }
+  | { t: 'string'; size: number; align: number; flat: number }
   | { t: 'enum'; size: number; align: number; flat: number; cases: number }
   | { t: 'flags'; size: number; align: number; flat: number; labels: number }
   | { t: 'list'; size: number; align: number; flat: number; of: AbiType }
   | { t: 'record'; size: number; align: number; flat: number; fields: readonly AbiType[]; offsets: readonly number[] }
-  | { t: 'variant'; size: number; align: number; flat: number; payload: number; cases: readonly (AbiType | undefined)[] }
-  | { t: 'own' | 'borrow'; size: number; align: number; flat: number; resource: string };
+  | { t: 'variant'; size: number; align: number; flat: number; discriminant: number; payload: number; cases: readonly (AbiType | undefined)[] }
+  | { t: 'own' | 'borrow'; size: number; align: number; flat: number; resource: AbiResource };
 
 /** One function: its parameters and result (undefined: none) as type trees, and its core signature. */
 export interface AbiFunction {
@@ -38,12 +39,19 @@ export const MAX_FLAT_RESULTS = 1;
 /** `string` and `list<T>` in memory: pointer, then length (elements). */
 export const LIST = { size: 8, align: 4, flat: 2, ptr: 0, len: 4 } as const;
 
+/** An `s32` or `u32`, as a list element. */
+export const WORD = { size: 4, align: 4 } as const;
+
 /** A resource handle (`own<T>`, `borrow<T>`), in memory or flat. */
 export const HANDLE = { size: 4, align: 4, flat: 1 } as const;
 
 /** The discriminant of an `option<T>` (flat or in memory). */
 export const NONE = 0;
 export const SOME = 1;
+
+/** Every resource type of the package. */
+export const RESOURCES = ['attachment', 'listener', 'connection', 'datagram'] as const;
+export type AbiResource = (typeof RESOURCES)[number];
 
 // Named types, by interface.
 
@@ -233,70 +241,69 @@ export const SYSCALLS_FUNCTIONS = {
 const T_U8: AbiType = { t: 'u8', size: 1, align: 1, flat: 1 };
 const T_U16: AbiType = { t: 'u16', size: 2, align: 2, flat: 1 };
 const T_U32: AbiType = { t: 'u32', size: 4, align: 4, flat: 1 };
-const T_U64: AbiType = { t: 'u64', size: 8, align: 8, flat: 1 };
 const T_BOOL: AbiType = { t: 'bool', size: 1, align: 1, flat: 1 };
 const T_STRING: AbiType = { t: 'string', size: 8, align: 4, flat: 2 };
 const T_TYPES_PLATFORM: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 6 };
 const T_ADDRESS_SOCKADDR_LAYOUT: AbiType = { t: 'record', size: 7, align: 1, flat: 7, fields: [T_TYPES_PLATFORM, T_BOOL, T_U8, T_U8, T_U8, T_BOOL, T_BOOL], offsets: [0, 1, 2, 3, 4, 5, 6] };
-const T_TYPES_ADDRESS: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [T_STRING, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, undefined] };
+const T_TYPES_ADDRESS: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [T_STRING, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, undefined] };
 const T_ADDRESS_RELATIVE_PATHS: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 3 };
-const T_ADDRESS_OPTIONS: AbiType = { t: 'record', size: 16, align: 4, flat: 6, fields: [T_TYPES_PLATFORM, T_BOOL, T_ADDRESS_RELATIVE_PATHS, { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 1, 2, 4] };
+const T_ADDRESS_OPTIONS: AbiType = { t: 'record', size: 16, align: 4, flat: 6, fields: [T_TYPES_PLATFORM, T_BOOL, T_ADDRESS_RELATIVE_PATHS, { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 1, 2, 4] };
 const T_ADDRESS_LENGTH_EXCESS: AbiType = { t: 'record', size: 8, align: 4, flat: 2, fields: [T_U32, T_U32], offsets: [0, 4] };
-const T_ADDRESS_ADDRESS_ERROR: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [undefined, T_U32, T_ADDRESS_LENGTH_EXCESS, T_ADDRESS_LENGTH_EXCESS, undefined, undefined, undefined, undefined, T_ADDRESS_LENGTH_EXCESS, undefined, undefined, T_U16, T_U8, T_U32] };
-const T_ADDRESS_CANDIDATE: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [T_STRING, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }] };
+const T_ADDRESS_ADDRESS_ERROR: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [undefined, T_U32, T_ADDRESS_LENGTH_EXCESS, T_ADDRESS_LENGTH_EXCESS, undefined, undefined, undefined, undefined, T_ADDRESS_LENGTH_EXCESS, undefined, undefined, T_U16, T_U8, T_U32] };
+const T_ADDRESS_CANDIDATE: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [T_STRING, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }] };
 const T_TYPES_SOCKET_TYPE: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 3 };
 const T_TYPES_ERROR_CODE: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 27 };
 const T_TYPES_ERRNO: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 40 };
 const T_SOCKETS_OPERATION: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 17 };
 const T_SOCKETS_OS_ERROR: AbiType = { t: 'record', size: 3, align: 1, flat: 3, fields: [T_TYPES_ERROR_CODE, T_TYPES_ERRNO, T_SOCKETS_OPERATION], offsets: [0, 1, 2] };
 const T_TYPES_PERMISSION: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 11 };
-const T_SOCKETS_SOCKET_ERROR: AbiType = { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [T_ADDRESS_ADDRESS_ERROR, T_SOCKETS_OS_ERROR, undefined, T_TYPES_PERMISSION] };
-const T_SOCKETS_LISTEN_OPTIONS: AbiType = { t: 'record', size: 32, align: 4, flat: 9, fields: [T_TYPES_SOCKET_TYPE, T_U32, { t: 'variant', size: 8, align: 4, flat: 2, payload: 4, cases: [undefined, T_U32] }, T_BOOL, T_BOOL, { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 4, 8, 16, 17, 20] };
+const T_SOCKETS_SOCKET_ERROR: AbiType = { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [T_ADDRESS_ADDRESS_ERROR, T_SOCKETS_OS_ERROR, undefined, T_TYPES_PERMISSION] };
+const T_SOCKETS_LISTEN_OPTIONS: AbiType = { t: 'record', size: 32, align: 4, flat: 9, fields: [T_TYPES_SOCKET_TYPE, T_U32, { t: 'variant', size: 8, align: 4, flat: 2, discriminant: 1, payload: 4, cases: [undefined, T_U32] }, T_BOOL, T_BOOL, { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 4, 8, 16, 17, 20] };
 const T_SOCKETS_READINESS: AbiType = { t: 'flags', size: 1, align: 1, flat: 1, labels: 3 };
 const T_TYPES_SHUTDOWN_HOW: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 3 };
 const T_SOCKETS_MESSAGE: AbiType = { t: 'record', size: 32, align: 4, flat: 9, fields: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, T_TYPES_ADDRESS, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'own', size: 4, align: 4, flat: 1, resource: 'attachment' } }, T_BOOL, T_BOOL], offsets: [0, 8, 20, 28, 29] };
 const T_TYPES_CREDENTIALS: AbiType = { t: 'record', size: 12, align: 4, flat: 3, fields: [T_U32, T_U32, T_U32], offsets: [0, 4, 8] };
-const T_SOCKETS_BIND_OPTIONS: AbiType = { t: 'record', size: 24, align: 4, flat: 7, fields: [{ t: 'variant', size: 8, align: 4, flat: 2, payload: 4, cases: [undefined, T_U32] }, T_BOOL, T_BOOL, { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 8, 9, 12] };
+const T_SOCKETS_BIND_OPTIONS: AbiType = { t: 'record', size: 24, align: 4, flat: 7, fields: [{ t: 'variant', size: 8, align: 4, flat: 2, discriminant: 1, payload: 4, cases: [undefined, T_U32] }, T_BOOL, T_BOOL, { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 8, 9, 12] };
 
 /** Functions of interface `address` as type trees. */
 export const ADDRESS_TREES: Record<string, AbiFunction> = {
   'layout-for': { params: [T_TYPES_PLATFORM], result: T_ADDRESS_SOCKADDR_LAYOUT, coreParams: 2, spilled: false, retArea: true },
-  'validate': { params: [T_TYPES_ADDRESS, T_ADDRESS_OPTIONS], result: { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [T_TYPES_ADDRESS, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 10, spilled: false, retArea: true },
-  'encode': { params: [T_TYPES_ADDRESS, T_ADDRESS_OPTIONS], result: { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 10, spilled: false, retArea: true },
-  'decode': { params: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, T_TYPES_PLATFORM], result: { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [T_TYPES_ADDRESS, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 4, spilled: false, retArea: true },
-  'parse': { params: [T_STRING], result: { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [T_TYPES_ADDRESS, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 3, spilled: false, retArea: true },
+  'validate': { params: [T_TYPES_ADDRESS, T_ADDRESS_OPTIONS], result: { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 10, spilled: false, retArea: true },
+  'encode': { params: [T_TYPES_ADDRESS, T_ADDRESS_OPTIONS], result: { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 10, spilled: false, retArea: true },
+  'decode': { params: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, T_TYPES_PLATFORM], result: { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  'parse': { params: [T_STRING], result: { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 3, spilled: false, retArea: true },
   'to-text': { params: [T_TYPES_ADDRESS], result: T_STRING, coreParams: 4, spilled: false, retArea: true },
-  'normalize': { params: [T_STRING, { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [undefined, T_STRING] }], result: { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [T_STRING, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 6, spilled: false, retArea: true },
+  'normalize': { params: [T_STRING, { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [undefined, T_STRING] }], result: { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [T_STRING, T_ADDRESS_ADDRESS_ERROR] }, coreParams: 6, spilled: false, retArea: true },
   'is-unix-socket-path': { params: [T_ADDRESS_CANDIDATE, T_TYPES_PLATFORM, T_STRING], result: T_BOOL, coreParams: 6, spilled: false, retArea: false },
 };
 
 /** Functions of interface `sockets` as type trees. */
 export const SOCKETS_TREES: Record<string, AbiFunction> = {
-  'socket-pair': { params: [T_TYPES_SOCKET_TYPE], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [{ t: 'record', size: 8, align: 4, flat: 2, fields: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }, { t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }], offsets: [0, 4] }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  'socket-pair': { params: [T_TYPES_SOCKET_TYPE], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'record', size: 8, align: 4, flat: 2, fields: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }, { t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }], offsets: [0, 4] }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   'condition-of': { params: [T_TYPES_ERRNO], result: T_TYPES_ERROR_CODE, coreParams: 1, spilled: false, retArea: false },
-  '[static]listener.listen': { params: [T_TYPES_ADDRESS, T_SOCKETS_LISTEN_OPTIONS], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'listener' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 13, spilled: false, retArea: true },
-  '[method]listener.accept': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [{ t: 'variant', size: 8, align: 4, flat: 2, payload: 4, cases: [undefined, { t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }] }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]listener.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
-  '[method]listener.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]listener.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[static]connection.connect': { params: [T_TYPES_ADDRESS, T_TYPES_SOCKET_TYPE], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 5, spilled: false, retArea: true },
-  '[method]connection.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]connection.remote-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]connection.shutdown': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_TYPES_SHUTDOWN_HOW], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
-  '[method]connection.send': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'borrow', size: 4, align: 4, flat: 1, resource: 'attachment' } }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_U32, T_SOCKETS_SOCKET_ERROR] }, coreParams: 6, spilled: false, retArea: true },
-  '[method]connection.receive': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_U32], result: { t: 'variant', size: 36, align: 4, flat: 10, payload: 4, cases: [T_SOCKETS_MESSAGE, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
-  '[method]connection.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
-  '[method]connection.peer-credentials': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_TYPES_CREDENTIALS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]connection.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[static]datagram.bind': { params: [{ t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [undefined, T_TYPES_ADDRESS] }, T_SOCKETS_BIND_OPTIONS], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 12, spilled: false, retArea: true },
-  '[method]datagram.connect': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_TYPES_ADDRESS], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 5, spilled: false, retArea: true },
-  '[method]datagram.send-to': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'variant', size: 16, align: 4, flat: 4, payload: 4, cases: [undefined, T_TYPES_ADDRESS] }, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'borrow', size: 4, align: 4, flat: 1, resource: 'attachment' } }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_U32, T_SOCKETS_SOCKET_ERROR] }, coreParams: 10, spilled: false, retArea: true },
-  '[method]datagram.receive': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_U32], result: { t: 'variant', size: 36, align: 4, flat: 10, payload: 4, cases: [T_SOCKETS_MESSAGE, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
-  '[method]datagram.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
-  '[method]datagram.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]datagram.remote-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]datagram.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[static]listener.listen': { params: [T_TYPES_ADDRESS, T_SOCKETS_LISTEN_OPTIONS], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'listener' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 13, spilled: false, retArea: true },
+  '[method]listener.accept': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'variant', size: 8, align: 4, flat: 2, discriminant: 1, payload: 4, cases: [undefined, { t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }] }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]listener.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  '[method]listener.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]listener.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[static]connection.connect': { params: [T_TYPES_ADDRESS, T_TYPES_SOCKET_TYPE], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 5, spilled: false, retArea: true },
+  '[method]connection.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]connection.remote-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]connection.shutdown': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_TYPES_SHUTDOWN_HOW], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
+  '[method]connection.send': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'borrow', size: 4, align: 4, flat: 1, resource: 'attachment' } }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_U32, T_SOCKETS_SOCKET_ERROR] }, coreParams: 6, spilled: false, retArea: true },
+  '[method]connection.receive': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_U32], result: { t: 'variant', size: 36, align: 4, flat: 10, discriminant: 1, payload: 4, cases: [T_SOCKETS_MESSAGE, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
+  '[method]connection.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  '[method]connection.peer-credentials': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_CREDENTIALS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]connection.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[static]datagram.bind': { params: [{ t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [undefined, T_TYPES_ADDRESS] }, T_SOCKETS_BIND_OPTIONS], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 12, spilled: false, retArea: true },
+  '[method]datagram.connect': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_TYPES_ADDRESS], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 5, spilled: false, retArea: true },
+  '[method]datagram.send-to': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [undefined, T_TYPES_ADDRESS] }, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'borrow', size: 4, align: 4, flat: 1, resource: 'attachment' } }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_U32, T_SOCKETS_SOCKET_ERROR] }, coreParams: 10, spilled: false, retArea: true },
+  '[method]datagram.receive': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_U32], result: { t: 'variant', size: 36, align: 4, flat: 10, discriminant: 1, payload: 4, cases: [T_SOCKETS_MESSAGE, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
+  '[method]datagram.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  '[method]datagram.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]datagram.remote-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
+  '[method]datagram.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
 };
 
 /** World `plugin` exports `run`. */
-export const PLUGIN_RUN: AbiFunction = { params: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_STRING }], result: { t: 'variant', size: 12, align: 4, flat: 3, payload: 4, cases: [T_STRING, T_STRING] }, coreParams: 3, spilled: false, retArea: true };
+export const PLUGIN_RUN: AbiFunction = { params: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_STRING }], result: { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [T_STRING, T_STRING] }, coreParams: 3, spilled: false, retArea: true };
