@@ -6,13 +6,14 @@
 //   prebuild   that addon, and native/ cross-compiled -> prebuilds/<target>/ (build/prebuild.mjs; what npm pack ships)
 //   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
 //   types      dist/unixsock.wasm -> host/generated/*.d.ts (build/types.mjs; only on request)
+//   abi        wit/ -> host/generated/abi-layout.ts        (build/wit-abi.mjs; only on request)
 // `--ts` runs only the TypeScript step (what `npm test` and `npm run bench` need
 // after an install); `--only=a,b` picks steps by name.
 import { performance } from 'node:perf_hooks';
 
 const STEPS = ['wasm', 'component', 'plugins', 'native', 'prebuild', 'ts'];
 // Not run by default: rewrites committed files (see build/types.mjs).
-const EXTRA = ['types'];
+const EXTRA = ['types', 'abi'];
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const steps = args.includes('--ts') ? ['ts'] : only ?? STEPS;
@@ -20,7 +21,7 @@ const steps = args.includes('--ts') ? ['ts'] : only ?? STEPS;
 for (const name of steps) {
   if (!STEPS.includes(name) && !EXTRA.includes(name)) throw new Error(`unknown build step ${name}; steps: ${STEPS.join(', ')}`);
   const started = performance.now();
-  const step = await import(`./${name === 'ts' ? 'typescript' : name}.mjs`);
+  const step = await import(`./${{ ts: 'typescript', abi: 'wit-abi' }[name] ?? name}.mjs`);
   try {
     await step.run();
   } catch (err) {

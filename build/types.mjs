@@ -24,7 +24,8 @@ export async function generatedTypes(componentBytes) {
 
 export async function run() {
   const component = readFileSync(new URL('../dist/unixsock.wasm', import.meta.url));
-  rmSync(GENERATED, { recursive: true, force: true });
+  // Only jco's files: abi-layout.ts beside them is build/wit-abi.mjs's.
+  rmSync(new URL('interfaces/', GENERATED), { recursive: true, force: true });
   for (const [name, text] of Object.entries(await generatedTypes(component))) {
     const file = new URL(name, GENERATED);
     mkdirSync(dirname(file.pathname), { recursive: true });

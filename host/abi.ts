@@ -3,6 +3,8 @@
 // export bindings (host/component.ts, host/sockets-binding.ts) and the
 // syscalls imports (host/syscalls.ts).
 
+import { WORD } from './generated/abi-layout.js';
+
 type Realloc = (old: number, oldSize: number, align: number, size: number) => number;
 
 export class CoreMemory {
@@ -89,12 +91,12 @@ export class CoreMemory {
   /** Lower a list of 32-bit words (list<u32>, list<s32>, handles). */
   lowerWords(words: ArrayLike<number>): void {
     if (words.length === 0) {
-      this.ptr = 4;
+      this.ptr = WORD.align;
       this.len = 0;
       return;
     }
-    const ptr = this.allocate(words.length * 4);
-    for (let i = 0; i < words.length; i++) this.view.setInt32(ptr + 4 * i, words[i]!, true);
+    const ptr = this.allocate(words.length * WORD.size);
+    for (let i = 0; i < words.length; i++) this.view.setInt32(ptr + WORD.size * i, words[i]!, true);
     this.ptr = ptr;
     this.len = words.length;
   }

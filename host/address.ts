@@ -14,6 +14,7 @@ import { engine, KIND, type Outcome, type WitAddress, type WitOptions } from './
 import {
   type AddressProblem, invalidArgType, invalidArgValue, problemOf, UnixsockAddressError,
 } from './errors.js';
+import { ADDRESS_RELATIVE_PATHS } from './generated/abi-layout.js';
 import { HOST_PLATFORM, type Platform, platformIndex, PLATFORMS } from './platform.js';
 
 /** Anything the API accepts as an address. */
@@ -55,7 +56,7 @@ export type AddressVerdict =
   | { ok: true; address: SocketAddress }
   | ({ ok: false; message: string } & AddressProblem);
 
-const RELATIVE = ['allow', 'absolute-must-fit', 'reject'] as const;
+const RELATIVE = ADDRESS_RELATIVE_PATHS.cases;
 
 function isBytes(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;

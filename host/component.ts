@@ -9,9 +9,12 @@
 // through `jco transpile` and compares every answer with this binding).
 import { readFileSync } from 'node:fs';
 import { CoreMemory } from './abi.js';
+import {
+  ADDRESS_ADDRESS_ERROR, ADDRESS_FUNCTIONS, ADDRESS_LENGTH_EXCESS, ADDRESS_SOCKADDR_LAYOUT as LAYOUT, LIST, NONE, SOME, TYPES_ADDRESS,
+} from './generated/abi-layout.js';
 import { syscallImports } from './syscalls.js';
 
-/** WIT `types.address` case indices. */
+/** WIT `types.address` case indices (test/wit/vocabulary.test.ts checks them against the WIT). */
 export const KIND = { path: 0, pathBytes: 1, abstract: 2, unnamed: 3 } as const;
 export type Kind = (typeof KIND)[keyof typeof KIND];
 
@@ -54,6 +57,20 @@ export interface SockaddrLayout {
 }
 
 const ADDRESS = 'cm32p2|unixsock:ipc/address@0.1|';
+
+// Where things are in a return area (host/generated/abi-layout.ts). Every
+// `address` function that can fail returns result<T, address-error>, whose
+// payload offset is the same for each T (test/wit/abi-layout.test.ts checks).
+const PAYLOAD = ADDRESS_FUNCTIONS.validate.result.payload;
+/** address-error's payload: a u32, a u16, a u8 or a length-excess. */
+const PROBLEM = PAYLOAD + ADDRESS_ADDRESS_ERROR.payload;
+const PROBLEM_A = PROBLEM + ADDRESS_LENGTH_EXCESS.length;
+const PROBLEM_B = PROBLEM + ADDRESS_LENGTH_EXCESS.maximum;
+/** An `ok` address's bytes, and an `ok` list's. */
+const ADDRESS_PTR = PAYLOAD + TYPES_ADDRESS.payload + LIST.ptr;
+const ADDRESS_LEN = PAYLOAD + TYPES_ADDRESS.payload + LIST.len;
+const LIST_PTR = PAYLOAD + LIST.ptr;
+const LIST_LEN = PAYLOAD + LIST.len;
 
 type Fn = (...args: number[]) => number;
 
@@ -122,16 +139,20 @@ export class Engine {
   // Lifting.
   #failure(ret: number): WitFailure {
     const v = this.#m.view;
-    return { tag: v.getUint8(ret + 4), a: v.getUint32(ret + 8, true), b: v.getUint32(ret + 12, true) };
+    return {
+      tag: v.getUint8(ret + PAYLOAD),
+      a: v.getUint32(ret + PROBLEM_A, true),
+      b: v.getUint32(ret + PROBLEM_B, true),
+    };
   }
 
   #liftAddressResult(ret: number, input?: WitAddress, inputPtr?: number): Outcome<WitAddress> {
     this.#m.fresh();
     const v = this.#m.view;
     if (v.getUint8(ret) !== 0) return { ok: false, failure: this.#failure(ret) };
-    const kind = v.getUint8(ret + 4);
-    const ptr = v.getUint32(ret + 8, true);
-    const len = v.getUint32(ret + 12, true);
+    const kind = v.getUint8(ret + PAYLOAD);
+    const ptr = v.getUint32(ret + ADDRESS_PTR, true);
+    const len = v.getUint32(ret + ADDRESS_LEN, true);
     // validate answers with the input itself unless it changed the case.
     if (input !== undefined && ptr === inputPtr && kind === input.kind) return { ok: true, value: input };
     return { ok: true, value: liftAddress(this.#m, kind, ptr, len) };
@@ -141,7 +162,7 @@ export class Engine {
     this.#m.fresh();
     const v = this.#m.view;
     if (v.getUint8(ret) !== 0) return { ok: false, failure: this.#failure(ret) };
-    return { ok: true, value: this.#m.copy(v.getUint32(ret + 4, true), v.getUint32(ret + 8, true)) };
+    return { ok: true, value: this.#m.copy(v.getUint32(ret + LIST_PTR, true), v.getUint32(ret + LIST_LEN, true)) };
   }
 
   #call9(fn: Fn, a: WitAddress, o: WitOptions): number {
@@ -158,7 +179,7 @@ export class Engine {
       wdLen = m.len;
     }
     m.ptr = ptr;
-    return fn(a.kind, ptr, len, o.platform, o.portable ? 1 : 0, o.relative, hasWd ? 1 : 0, wdPtr, wdLen);
+    return fn(a.kind, ptr, len, o.platform, o.portable ? 1 : 0, o.relative, hasWd ? SOME : NONE, wdPtr, wdLen);
   }
 
   /** address.layout-for */
@@ -167,13 +188,13 @@ export class Engine {
     this.#m.fresh();
     const b = this.#m.bytes;
     return {
-      platform: b[ret]!,
-      hasLengthByte: b[ret + 1] !== 0,
-      pathOffset: b[ret + 2]!,
-      pathCapacity: b[ret + 3]!,
-      maxPathBytes: b[ret + 4]!,
-      abstractNamespace: b[ret + 5] !== 0,
-      autobind: b[ret + 6] !== 0,
+      platform: b[ret + LAYOUT.platform]!,
+      hasLengthByte: b[ret + LAYOUT.hasLengthByte] !== 0,
+      pathOffset: b[ret + LAYOUT.pathOffset]!,
+      pathCapacity: b[ret + LAYOUT.pathCapacity]!,
+      maxPathBytes: b[ret + LAYOUT.maxPathBytes]!,
+      abstractNamespace: b[ret + LAYOUT.abstractNamespace] !== 0,
+      autobind: b[ret + LAYOUT.autobind] !== 0,
     };
   }
 
@@ -216,7 +237,7 @@ export class Engine {
     lowerAddress(this.#m, a);
     const ret = this.#fns['to-text']!(a.kind, this.#m.ptr, this.#m.len);
     this.#m.fresh();
-    const text = this.#m.utf8(this.#m.view.getUint32(ret, true), this.#m.view.getUint32(ret + 4, true));
+    const text = this.#m.utf8(this.#m.view.getUint32(ret + LIST.ptr, true), this.#m.view.getUint32(ret + LIST.len, true));
     this.#fns['to-text_post']!(ret);
     return text;
   }
@@ -234,11 +255,11 @@ export class Engine {
       wdPtr = m.ptr;
       wdLen = m.len;
     }
-    const ret = this.#fns['normalize']!(ptr, len, workingDirectory !== undefined ? 1 : 0, wdPtr, wdLen);
+    const ret = this.#fns['normalize']!(ptr, len, workingDirectory !== undefined ? SOME : NONE, wdPtr, wdLen);
     m.fresh();
     let out: Outcome<string>;
     if (m.view.getUint8(ret) !== 0) out = { ok: false, failure: this.#failure(ret) };
-    else out = { ok: true, value: m.utf8(m.view.getUint32(ret + 4, true), m.view.getUint32(ret + 8, true)) };
+    else out = { ok: true, value: m.utf8(m.view.getUint32(ret + LIST_PTR, true), m.view.getUint32(ret + LIST_LEN, true)) };
     this.#fns['normalize_post']!(ret);
     return out;
   }
@@ -283,7 +304,13 @@ export function lowerAddress(m: CoreMemory, a: WitAddress): void {
   else m.lowerBytes(a.value as Uint8Array);
 }
 
-/** Lift a WIT address from memory. */
+/** Lift the WIT address stored at `at`. */
+export function liftAddressAt(m: CoreMemory, at: number): WitAddress {
+  const v = m.view;
+  return liftAddress(m, v.getUint8(at), v.getUint32(at + TYPES_ADDRESS.payload + LIST.ptr, true), v.getUint32(at + TYPES_ADDRESS.payload + LIST.len, true));
+}
+
+/** Lift a WIT address from its case and payload. */
 export function liftAddress(m: CoreMemory, kind: number, ptr: number, len: number): WitAddress {
   if (kind === KIND.path) return { kind: KIND.path, value: m.utf8(ptr, len) };
   if (kind === KIND.unnamed) return { kind: KIND.unnamed, value: undefined };

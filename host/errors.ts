@@ -5,14 +5,10 @@
 // JS types never reach the component: they throw `TypeError` with
 // `code: 'ERR_INVALID_ARG_TYPE'`.
 import type { WitFailure } from './component.js';
+import { ADDRESS_ADDRESS_ERROR, SOCKETS_OPERATION, TYPES_ERROR_CODE, TYPES_PERMISSION } from './generated/abi-layout.js';
 
 /** WIT `address.address-error` cases, in WIT order (the case index). */
-export const ADDRESS_ERRORS = [
-  'empty-path', 'contains-nul', 'path-too-long', 'absolute-path-too-long',
-  'relative-path-rejected', 'missing-working-directory', 'working-directory-not-absolute',
-  'abstract-unsupported', 'abstract-too-long', 'autobind-unsupported', 'truncated',
-  'wrong-family', 'bad-length-byte', 'bad-syntax',
-] as const;
+export const ADDRESS_ERRORS = ADDRESS_ADDRESS_ERROR.cases;
 
 /**
  * Why an address was refused: a WIT `address-error` case, or `ill-formed-utf16`
@@ -148,24 +144,13 @@ export function abortError(signal: AbortSignal): Error {
 }
 
 /** WIT `types.error-code` cases, in WIT order. */
-export const ERROR_CODES = [
-  'access-denied', 'policy-denied', 'not-supported', 'invalid-argument', 'invalid-address',
-  'name-too-long', 'invalid-state', 'would-block', 'address-in-use', 'address-not-available',
-  'no-such-path', 'not-a-directory', 'symlink-loop', 'read-only-filesystem', 'no-space',
-  'connection-refused', 'connection-reset', 'connection-aborted', 'broken-pipe',
-  'wrong-socket-type', 'message-too-large', 'too-many-descriptors', 'out-of-memory', 'timeout',
-  'bad-descriptor', 'not-a-socket', 'other',
-] as const;
+export const ERROR_CODES = TYPES_ERROR_CODE.cases;
 
 /** A condition of the WIT `error-code` enum. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** WIT `sockets.operation` cases (the system call), in WIT order. */
-export const OPERATIONS = [
-  'socket', 'bind', 'listen', 'connect', 'accept', 'getsockname', 'getpeername',
-  'shutdown', 'close', 'lstat', 'unlink', 'getsockopt',
-  'socketpair', 'send', 'receive', 'poll', 'realpath',
-] as const;
+export const OPERATIONS = SOCKETS_OPERATION.cases;
 
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -197,10 +182,7 @@ export class UnixsockError extends Error {
 }
 
 /** WIT `types.permission`: what a sandbox policy was asked to permit, in WIT order. */
-export const PERMISSIONS = [
-  'bind', 'listen', 'connect', 'accept', 'send-to', 'receive-from', 'socket-pair',
-  'send-descriptors', 'receive-descriptors', 'socket-limit', 'descriptor-limit',
-] as const;
+export const PERMISSIONS = TYPES_PERMISSION.cases;
 
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -12,13 +12,16 @@ import { READINESS, RUNTIME } from './runtime.js';
 
 const require = createRequire(import.meta.url);
 
-/** Our socket type numbering, mapped to SOCK_STREAM/SOCK_DGRAM/SOCK_SEQPACKET in C++. */
+// The numberings below are the C++ side's too (native/src; the addon exports
+// each one, and test/native/numberings.test.ts checks both sides and the WIT).
+
+/** Our socket type numbering, mapped to SOCK_STREAM/SOCK_DGRAM/SOCK_SEQPACKET in C++ (WIT `socket-type` index + 1). */
 export const SOCKET_TYPE = { stream: 1, datagram: 2, seqpacket: 3 } as const;
 
 /** A value of {@link SOCKET_TYPE}. */
 export type SocketType = (typeof SOCKET_TYPE)[keyof typeof SOCKET_TYPE];
 
-/** `how` argument of {@link NativeBinding.shutdown}: SHUT_RD, SHUT_WR, SHUT_RDWR. */
+/** `how` argument of {@link NativeBinding.shutdown}: SHUT_RD, SHUT_WR, SHUT_RDWR (WIT `shutdown-how` order). */
 export const SHUTDOWN = { read: 0, write: 1, both: 2 } as const;
 
 /** A value of {@link SHUTDOWN}. */
@@ -44,7 +47,7 @@ export const SOCKET_OPTION = {
 /** A value of {@link SOCKET_OPTION}. */
 export type SocketOption = (typeof SOCKET_OPTION)[keyof typeof SOCKET_OPTION];
 
-/** File type reported in slot 2 of {@link NativeBinding.fileIdentity} / {@link NativeBinding.pathIdentity}. */
+/** File type reported in slot 2 of {@link NativeBinding.fileIdentity} / {@link NativeBinding.pathIdentity} (WIT `file-kind` order). */
 export const FILE_TYPE = {
   other: 0,
   socket: 1,
@@ -367,6 +370,15 @@ export interface NativeBinding {
   readonly StreamEngine: StreamEngineConstructor;
   /** Event types of the StreamEngine callback, as {@link STREAM_EVENT}. */
   readonly STREAM_EVENT: typeof STREAM_EVENT;
+  // The C++ side of every numbering above (test/native/numberings.test.ts compares them).
+  readonly SOCKET_TYPE: Readonly<Record<string, number>>;
+  readonly SHUTDOWN: Readonly<Record<string, number>>;
+  readonly SOCKET_OPTION: Readonly<Record<string, number>>;
+  readonly FILE_TYPE: Readonly<Record<string, number>>;
+  readonly MESSAGE_FLAG: Readonly<Record<string, number>>;
+  readonly POLL_EVENT: Readonly<Record<string, number>>;
+  /** Bits of {@link NativeBinding.wait}'s events and result (WIT `syscalls.readiness`). */
+  readonly WAIT_EVENT: Readonly<Record<string, number>>;
   /** Compile-time platform facts. */
   readonly constants: NativeConstants;
 }

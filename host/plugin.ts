@@ -27,10 +27,8 @@
 // blocks this thread, so its peers must live in other processes or threads.
 import type { Engine } from './component.js';
 import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
-import {
-  ADDRESS, alignment, coreParamCount, discriminantSize, fieldOffsets, flatCount, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
-  payloadOffset, type Resource, RESOURCES, RUN, type Signature, size, SOCKETS, type Ty,
-} from './plugin-abi.js';
+import { LIST } from './generated/abi-layout.js';
+import { ADDRESS, type Resource, RESOURCES, RUN, type Signature, SOCKETS, type Ty } from './plugin-abi.js';
 import type { PolicySpec, Refusals } from './policy.js';
 import { createEngine, type SandboxEngine } from './sandbox.js';
 
@@ -164,7 +162,7 @@ function planImport(module: string, name: string, kind: string): ImportPlan | un
   if (table === SOCKETS) {
     const drop = /^(?:\[resource-drop\](\w+)|(\w+)_drop)$/.exec(name);
     const resource = (drop?.[1] ?? drop?.[2]) as Resource | undefined;
-    if (resource !== undefined && RESOURCES.includes(resource)) return { kind: 'drop', resource };
+    if (resource !== undefined && (RESOURCES as readonly string[]).includes(resource)) return { kind: 'drop', resource };
   }
   const sig = Object.hasOwn(table, name) ? table[name] : undefined;
   if (sig === undefined) return undefined;
@@ -394,21 +392,22 @@ class Linker implements Plugin {
   /** Lower `args` (list<string>) into the guest, call run, lift result<string, string>, post-return. */
   #callRun(args: string[]): [boolean, string] {
     const encoded = args.map((a) => Buffer.from(a, 'utf8'));
-    const list = encoded.length === 0 ? 4 : this.#guestAlloc(4, 8 * encoded.length);
+    const list = encoded.length === 0 ? LIST.align : this.#guestAlloc(LIST.align, LIST.size * encoded.length);
     for (let i = 0; i < encoded.length; i++) {
       const b = encoded[i]!;
       const ptr = b.length === 0 ? 1 : this.#guestAlloc(1, b.length);
       this.#guest.bytes.set(b, ptr);
-      this.#guest.view.setUint32(list + 8 * i, ptr, true);
-      this.#guest.view.setUint32(list + 8 * i + 4, b.length, true);
+      this.#guest.view.setUint32(list + LIST.size * i + LIST.ptr, ptr, true);
+      this.#guest.view.setUint32(list + LIST.size * i + LIST.len, b.length, true);
     }
     const ret = this.#run(list, encoded.length) >>> 0;
     const g = this.#guest;
-    g.check(ret, size(RUN.result!), alignment(RUN.result!), 'run result');
-    const disc = g.view.getUint8(ret);
-    if (disc > 1) throw new PluginTrap(`run returned result case ${disc}`);
-    const ptr = g.view.getUint32(ret + 4, true);
-    const len = g.view.getUint32(ret + 8, true);
+    const result = RUN.result as Ty & { t: 'variant' };
+    g.check(ret, result.size, result.align, 'run result');
+    const disc = readDiscriminant(g, ret, result.discriminant);
+    if (disc >= result.cases.length) throw new PluginTrap(`run returned result case ${disc}`);
+    const ptr = g.view.getUint32(ret + result.payload + LIST.ptr, true);
+    const len = g.view.getUint32(ret + result.payload + LIST.len, true);
     g.check(ptr, len, 1, 'run result text');
     const text = this.#decode(g.bytes.subarray(ptr, ptr + len), 'run result text');
     if (this.#runPost !== undefined) {
@@ -485,13 +484,12 @@ class Linker implements Plugin {
     const fn = this.#engineExports[iface + name] as Fn | undefined;
     if (fn === undefined) throw new PluginError('ERR_UNIXSOCK_PLUGIN_INVALID', `unixsock: the engine does not export ${name}`);
     const post = this.#engineExports[`${iface}${name}_post`] as Fn | undefined;
-    const count = coreParamCount(sig);
-    const spilled = sig.params.reduce((n, p) => n + flatCount(p), 0) > MAX_FLAT_PARAMS;
-    const tuple: Ty = { t: 'record', fields: sig.params };
+    // No plugin function passes its parameters in memory (build/wit-abi.mjs refuses to generate one).
+    const count = sig.coreParams;
     const result = sig.result;
-    const retptr = result !== undefined && flatCount(result) > MAX_FLAT_RESULTS;
-    const resultSize = result === undefined ? 0 : size(result);
-    const resultAlign = result === undefined ? 1 : alignment(result);
+    const retptr = result !== undefined && sig.retArea;
+    const resultSize = result === undefined ? 0 : result.size;
+    const resultAlign = result === undefined ? 1 : result.align;
     const plainResult = result !== undefined && plain(result, true);
     const ownsInResult = result !== undefined && holdsOwn(result);
     return (...args: unknown[]) => {
@@ -501,15 +499,7 @@ class Linker implements Plugin {
       const g = this.#guest;
       const lowered: number[] = [];
       let i = 0;
-      if (spilled) {
-        const ptr = flat[i++]! >>> 0;
-        g.check(ptr, size(tuple), alignment(tuple), name);
-        const ep = this.#engineAlloc(alignment(tuple), size(tuple));
-        this.#move(tuple, g, ptr, this.#engineSide, ep, IN);
-        lowered.push(ep);
-      } else {
-        for (const p of sig.params) i = this.#lowerFlat(p, flat, i, lowered, name);
-      }
+      for (const p of sig.params) i = this.#lowerFlat(p, flat, i, lowered, name);
       if (!retptr) return fn(...lowered);
       const out = flat[i]! >>> 0;
       g.check(out, resultSize, resultAlign, `${name} return area`);
@@ -561,7 +551,7 @@ class Linker implements Plugin {
         const disc = v >>> 0;
         if (disc >= ty.cases.length) throw new PluginTrap(`${what}: variant case ${disc} out of range`);
         out.push(disc);
-        const width = flatCount(ty) - 1;
+        const width = ty.flat - 1;
         const c = ty.cases[disc];
         const start = out.length;
         if (c !== undefined) this.#lowerFlat(c, flat, i + 1, out, what);
@@ -576,8 +566,8 @@ class Linker implements Plugin {
   /** Copy a guest string or list into engine memory: its engine (ptr, len). */
   #listIn(ty: Ty & { t: 'string' | 'list' }, ptr: number, len: number, what: string): [number, number] {
     const elem = ty.t === 'list' ? ty.of : undefined;
-    const esize = elem === undefined ? 1 : size(elem);
-    const ealign = elem === undefined ? 1 : alignment(elem);
+    const esize = elem === undefined ? 1 : elem.size;
+    const ealign = elem === undefined ? 1 : elem.align;
     const total = len * esize;
     if (total > 0x7fffffff) throw new PluginTrap(`${what}: a list of ${len} elements is too long`);
     const g = this.#guest;
@@ -597,8 +587,8 @@ class Linker implements Plugin {
   /** Copy an engine string or list into guest memory (guest realloc): its guest (ptr, len). */
   #listOut(ty: Ty & { t: 'string' | 'list' }, ptr: number, len: number): [number, number] {
     const elem = ty.t === 'list' ? ty.of : undefined;
-    const esize = elem === undefined ? 1 : size(elem);
-    const ealign = elem === undefined ? 1 : alignment(elem);
+    const esize = elem === undefined ? 1 : elem.size;
+    const ealign = elem === undefined ? 1 : elem.align;
     if (len === 0) return [ealign, 0];
     const total = len * esize;
     const gp = this.#guestAlloc(ealign, total);
@@ -618,19 +608,19 @@ class Linker implements Plugin {
       case 'own': out.push([ty.resource, side.view.getUint32(at, true)]); return;
       case 'list': {
         if (!holdsOwn(ty.of)) return;
-        const ptr = side.view.getUint32(at, true);
-        const len = side.view.getUint32(at + 4, true);
-        for (let k = 0; k < len; k++) this.#collectOwns(ty.of, side, ptr + k * size(ty.of), out);
+        const ptr = side.view.getUint32(at + LIST.ptr, true);
+        const len = side.view.getUint32(at + LIST.len, true);
+        for (let k = 0; k < len; k++) this.#collectOwns(ty.of, side, ptr + k * ty.of.size, out);
         return;
       }
       case 'record': {
-        const offsets = fieldOffsets(ty);
+        const offsets = ty.offsets;
         ty.fields.forEach((f, k) => this.#collectOwns(f, side, at + offsets[k]!, out));
         return;
       }
       case 'variant': {
-        const c = ty.cases[readDiscriminant(side, at, discriminantSize(ty.cases.length))];
-        if (c !== undefined) this.#collectOwns(c, side, at + payloadOffset(ty), out);
+        const c = ty.cases[readDiscriminant(side, at, ty.discriminant)];
+        if (c !== undefined) this.#collectOwns(c, side, at + ty.payload, out);
         return;
       }
       default:
@@ -645,39 +635,39 @@ class Linker implements Plugin {
       case 'u16': to.view.setUint16(dst, from.view.getUint16(src, true), true); return;
       case 'u32': to.view.setUint32(dst, from.view.getUint32(src, true), true); return;
       case 'enum': {
-        const bytes = size(ty);
+        const bytes = ty.size;
         const v = readDiscriminant(from, src, bytes);
         if (dir === IN && v >= ty.cases) throw new PluginTrap(`enum case ${v} out of range`);
         writeDiscriminant(to, dst, bytes, v);
         return;
       }
       case 'flags': {
-        const bytes = size(ty);
+        const bytes = ty.size;
         writeDiscriminant(to, dst, bytes, readDiscriminant(from, src, bytes) & ((1 << ty.labels) - 1));
         return;
       }
       case 'string':
       case 'list': {
-        const ptr = from.view.getUint32(src, true);
-        const len = from.view.getUint32(src + 4, true);
+        const ptr = from.view.getUint32(src + LIST.ptr, true);
+        const len = from.view.getUint32(src + LIST.len, true);
         const [p, n] = dir === IN ? this.#listIn(ty, ptr, len, 'list') : this.#listOut(ty, ptr, len);
         to.fresh();
-        to.view.setUint32(dst, p, true);
-        to.view.setUint32(dst + 4, n, true);
+        to.view.setUint32(dst + LIST.ptr, p, true);
+        to.view.setUint32(dst + LIST.len, n, true);
         return;
       }
       case 'record': {
-        const offsets = fieldOffsets(ty);
+        const offsets = ty.offsets;
         ty.fields.forEach((f, k) => this.#move(f, from, src + offsets[k]!, to, dst + offsets[k]!, dir));
         return;
       }
       case 'variant': {
-        const bytes = discriminantSize(ty.cases.length);
+        const bytes = ty.discriminant;
         const disc = readDiscriminant(from, src, bytes);
         if (disc >= ty.cases.length) throw new PluginTrap(`variant case ${disc} out of range`);
         writeDiscriminant(to, dst, bytes, disc);
         const c = ty.cases[disc];
-        if (c !== undefined) this.#move(c, from, src + payloadOffset(ty), to, dst + payloadOffset(ty), dir);
+        if (c !== undefined) this.#move(c, from, src + ty.payload, to, dst + ty.payload, dir);
         return;
       }
       case 'borrow': {

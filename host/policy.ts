@@ -3,13 +3,14 @@
 // engine enforces it (wit/policy.wit): deny by default, rules only allow.
 import type { Engine } from './component.js';
 import { integerArgument, invalidArgType, invalidArgValue } from './errors.js';
+import {
+  NONE, POLICY_FUNCTIONS, POLICY_PATTERN, POLICY_PEER_REQUIREMENT, POLICY_PERMISSIONS, POLICY_POLICY_ERROR, POLICY_REFUSAL_COUNTS as COUNTS,
+  SOME,
+} from './generated/abi-layout.js';
 import { SOCKET_TYPES, type SocketType } from './sockets-binding.js';
 
-/** What a rule permits (WIT `policy.permissions`). */
-export const RULE_PERMISSIONS = [
-  'bind', 'listen', 'connect', 'accept', 'send-to', 'receive-from', 'socket-pair',
-  'send-descriptors', 'receive-descriptors',
-] as const;
+/** What a rule permits (WIT `policy.permissions`, bit = position). */
+export const RULE_PERMISSIONS = POLICY_PERMISSIONS.labels;
 
 export type RulePermission = (typeof RULE_PERMISSIONS)[number];
 
@@ -64,7 +65,15 @@ export interface Refusals {
 }
 
 const POLICY = 'cm32p2|unixsock:ipc/policy@0.1|';
-const POLICY_ERRORS = ['locked', 'invalid-base-directory', 'invalid-pattern'] as const;
+const POLICY_ERRORS = POLICY_POLICY_ERROR.cases;
+/** result<_, policy-error>: the error's place. */
+const ERROR = POLICY_FUNCTIONS.allow.result.payload;
+const PATH_PREFIX = POLICY_PATTERN.cases.indexOf('path-prefix');
+const ABSTRACT_PREFIX = POLICY_PATTERN.cases.indexOf('abstract-prefix');
+const UNNAMED = POLICY_PATTERN.cases.indexOf('unnamed');
+const ANY = POLICY_PATTERN.cases.indexOf('any');
+/** option<peer-requirement> `none`, flat. */
+const NO_PEER: readonly number[] = new Array<number>(1 + POLICY_PEER_REQUIREMENT.flat).fill(NONE);
 
 type Fn = (...args: number[]) => number;
 
@@ -98,17 +107,17 @@ function flatRule(engine: Engine, r: PolicyRule, i: number): number[] {
   if (r.path !== undefined) {
     if (typeof r.path !== 'string') throw invalidArgType(`${at}.path`, 'a string', r.path);
     m.lowerString(r.path);
-    pattern = [0, m.ptr, m.len];
+    pattern = [PATH_PREFIX, m.ptr, m.len];
   } else if (r.abstract !== undefined) {
     if (typeof r.abstract !== 'string' && !(r.abstract instanceof Uint8Array)) {
       throw invalidArgType(`${at}.abstract`, 'a string or Uint8Array', r.abstract);
     }
     m.lowerBytes(typeof r.abstract === 'string' ? Buffer.from(r.abstract, 'utf8') : r.abstract);
-    pattern = [1, m.ptr, m.len];
+    pattern = [ABSTRACT_PREFIX, m.ptr, m.len];
   } else if (r.unnamed === true) {
-    pattern = [2, 0, 0];
+    pattern = [UNNAMED, 0, 0];
   } else if (r.any === true) {
-    pattern = [3, 0, 0];
+    pattern = [ANY, 0, 0];
   } else {
     throw invalidArgValue(at, 'unnamed and any take the value true');
   }
@@ -121,20 +130,20 @@ function flatRule(engine: Engine, r: PolicyRule, i: number): number[] {
       types |= 1 << bit;
     }
   }
-  if (r.peer === undefined) return [permissions, ...pattern, types, 0, 0, 0, 0, 0, 0];
+  if (r.peer === undefined) return [permissions, ...pattern, types, ...NO_PEER];
   if (typeof r.peer !== 'object' || r.peer === null) throw invalidArgType(`${at}.peer`, 'an object', r.peer);
   const uids = wordList(r.peer.uids, `${at}.peer.uids`);
   const gids = wordList(r.peer.gids, `${at}.peer.gids`);
   m.lowerWords(uids);
   const [uidPtr, uidLen] = [m.ptr, m.len];
   m.lowerWords(gids);
-  return [permissions, ...pattern, types, 1, r.peer.sameUser === true ? 1 : 0, uidPtr, uidLen, m.ptr, m.len];
+  return [permissions, ...pattern, types, SOME, r.peer.sameUser === true ? 1 : 0, uidPtr, uidLen, m.ptr, m.len];
 }
 
 function check(engine: Engine, ret: number, what: string): void {
   engine.memory.fresh();
   const failed = engine.memory.bytes[ret] !== 0;
-  const error = failed ? POLICY_ERRORS[engine.memory.bytes[ret + 1]!] : undefined;
+  const error = failed ? POLICY_ERRORS[engine.memory.bytes[ret + ERROR]!] : undefined;
   (engine.exports[`${POLICY}${what}_post`] as Fn | undefined)?.(ret);
   if (error === 'locked') throw Object.assign(new Error('The policy is locked'), { code: 'ERR_UNIXSOCK_POLICY_LOCKED' });
   if (error !== undefined) throw invalidArgValue('policy', `${what}: ${error}`);
@@ -153,7 +162,7 @@ export function applyPolicy(engine: Engine, spec: PolicySpec): void {
     engine.memory.lowerString(spec.baseDirectory);
     check(engine, x[`${POLICY}set-base-directory`]!(engine.memory.ptr, engine.memory.len), 'set-base-directory');
   }
-  check(engine, x[`${POLICY}set-limits`]!(sockets === undefined ? 0 : 1, sockets ?? 0, fds === undefined ? 0 : 1, fds ?? 0), 'set-limits');
+  check(engine, x[`${POLICY}set-limits`]!(sockets === undefined ? NONE : SOME, sockets ?? 0, fds === undefined ? NONE : SOME, fds ?? 0), 'set-limits');
   rules.forEach((r, i) => check(engine, x[`${POLICY}allow`]!(...flatRule(engine, r, i)), 'allow'));
 }
 
@@ -168,9 +177,9 @@ export function refusalsOf(engine: Engine): Refusals {
   engine.memory.fresh();
   const v = engine.memory.view;
   return {
-    denied: Number(v.getBigUint64(ret, true)),
-    droppedConnections: Number(v.getBigUint64(ret + 8, true)),
-    droppedDatagrams: Number(v.getBigUint64(ret + 16, true)),
-    closedDescriptors: Number(v.getBigUint64(ret + 24, true)),
+    denied: Number(v.getBigUint64(ret + COUNTS.denied, true)),
+    droppedConnections: Number(v.getBigUint64(ret + COUNTS.droppedConnections, true)),
+    droppedDatagrams: Number(v.getBigUint64(ret + COUNTS.droppedDatagrams, true)),
+    closedDescriptors: Number(v.getBigUint64(ret + COUNTS.closedDescriptors, true)),
   };
 }

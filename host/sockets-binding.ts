@@ -2,11 +2,15 @@
 // exports for Node. Handles are reps (see defaultImports in component.ts),
 // so dropping a handle is calling its destructor.
 import type { CoreMemory } from './abi.js';
-import { type Engine, liftAddress, lowerAddress, type WitAddress } from './component.js';
+import { type Engine, liftAddressAt, lowerAddress, type WitAddress } from './component.js';
 import { ERRNO_NAMES, type ErrnoName } from './errno.js';
 import {
   type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, PERMISSIONS, type Permission, problemOf,
 } from './errors.js';
+import {
+  ADDRESS_ADDRESS_ERROR, ADDRESS_LENGTH_EXCESS, DESCRIPTORS_ADOPTED, HANDLE, LIST, SOCKETS_FUNCTIONS, SOCKETS_MESSAGE, SOCKETS_OS_ERROR,
+  NONE, SOCKETS_READINESS, SOCKETS_SOCKET_ERROR, SOME, TYPES_ADDRESS, TYPES_CREDENTIALS, TYPES_SOCKET_TYPE,
+} from './generated/abi-layout.js';
 
 /** WIT `sockets.socket-error`, lifted. */
 export type SocketFailure =
@@ -18,15 +22,17 @@ export type SocketFailure =
 export type SocketOutcome<T> = { ok: true; value: T } | { ok: false; failure: SocketFailure };
 
 /** WIT `types.socket-type`, case index = position. */
-export const SOCKET_TYPES = ['stream', 'datagram', 'seqpacket'] as const;
+export const SOCKET_TYPES = TYPES_SOCKET_TYPE.cases;
 export type SocketType = (typeof SOCKET_TYPES)[number];
 
 /** WIT `sockets.adopted` cases, in order. */
-export const ADOPTED_KINDS = ['stream-listener', 'seqpacket-listener', 'stream-connection', 'seqpacket-connection', 'datagram'] as const;
+export const ADOPTED_KINDS = DESCRIPTORS_ADOPTED.cases;
 export type AdoptedKind = (typeof ADOPTED_KINDS)[number];
 
 /** WIT `sockets.readiness` bits. */
-export const READINESS = { readable: 1, writable: 2, hangUp: 4 } as const;
+export const READINESS = {
+  readable: SOCKETS_READINESS.readable, writable: SOCKETS_READINESS.writable, hangUp: SOCKETS_READINESS.hangUp,
+} as const;
 
 /** WIT `sockets.message`, lifted: attachments are handles the caller now owns. */
 export interface WitMessage {
@@ -62,6 +68,26 @@ export interface ListenOptions extends BindOptions {
 type Fn = (...args: number[]) => number;
 
 const SOCKETS = 'cm32p2|unixsock:ipc/sockets@0.1|';
+
+// Where things are in a return area (host/generated/abi-layout.ts). Every
+// `sockets` and `descriptors` function returns result<T, socket-error>, whose
+// payload offset is the same for each T (test/wit/abi-layout.test.ts checks).
+const PAYLOAD = SOCKETS_FUNCTIONS['[method]connection.receive'].result.payload;
+/** The socket-error case's own payload. */
+const ERROR = PAYLOAD + SOCKETS_SOCKET_ERROR.payload;
+const INVALID_ADDRESS = SOCKETS_SOCKET_ERROR.cases.indexOf('invalid-address');
+const OS = SOCKETS_SOCKET_ERROR.cases.indexOf('os');
+const POLICY_DENIED = SOCKETS_SOCKET_ERROR.cases.indexOf('policy-denied');
+/** address-error's payload: a u32, a u16, a u8 or a length-excess. */
+const PROBLEM = ERROR + ADDRESS_ADDRESS_ERROR.payload;
+/** option<connection> of `listener.accept`. */
+const ACCEPTED = PAYLOAD + SOCKETS_FUNCTIONS['[method]listener.accept'].result.ok.payload;
+const [PAIR_FIRST, PAIR_SECOND] = SOCKETS_FUNCTIONS['socket-pair'].result.ok.fields;
+const MESSAGE = PAYLOAD;
+/** option<address> `none`, flat: the discriminant and an address's worth of zeros. */
+const NO_ADDRESS: readonly number[] = new Array<number>(1 + TYPES_ADDRESS.flat).fill(NONE);
+/** An `own<attachment>` in a list. */
+const HANDLE_SIZE = HANDLE.size;
 const DESCRIPTORS = 'cm32p2|unixsock:ipc/descriptors@0.1|';
 
 export class SocketsBinding {
@@ -81,19 +107,26 @@ export class SocketsBinding {
 
   #failure(ret: number): SocketFailure {
     const v = this.#m.view;
-    const kind = v.getUint8(ret + 4);
-    if (kind === 0) {
-      return { kind: 'invalid-address', problem: problemOf({ tag: v.getUint8(ret + 8), a: v.getUint32(ret + 12, true), b: v.getUint32(ret + 16, true) }) };
-    }
-    if (kind === 1) {
+    const kind = v.getUint8(ret + PAYLOAD);
+    if (kind === INVALID_ADDRESS) {
       return {
-        kind: 'os',
-        condition: ERROR_CODES[v.getUint8(ret + 8)] ?? 'other',
-        errno: ERRNO_NAMES[v.getUint8(ret + 9)] ?? 'UNKNOWN',
-        operation: OPERATIONS[v.getUint8(ret + 10)] ?? 'socket',
+        kind: 'invalid-address',
+        problem: problemOf({
+          tag: v.getUint8(ret + ERROR),
+          a: v.getUint32(ret + PROBLEM + ADDRESS_LENGTH_EXCESS.length, true),
+          b: v.getUint32(ret + PROBLEM + ADDRESS_LENGTH_EXCESS.maximum, true),
+        }),
       };
     }
-    if (kind === 3) return { kind: 'policy-denied', permission: PERMISSIONS[v.getUint8(ret + 8)] ?? 'bind' };
+    if (kind === OS) {
+      return {
+        kind: 'os',
+        condition: ERROR_CODES[v.getUint8(ret + ERROR + SOCKETS_OS_ERROR.code)] ?? 'other',
+        errno: ERRNO_NAMES[v.getUint8(ret + ERROR + SOCKETS_OS_ERROR.errno)] ?? 'UNKNOWN',
+        operation: OPERATIONS[v.getUint8(ret + ERROR + SOCKETS_OS_ERROR.operation)] ?? 'socket',
+      };
+    }
+    if (kind === POLICY_DENIED) return { kind: 'policy-denied', permission: PERMISSIONS[v.getUint8(ret + ERROR)] ?? 'bind' };
     return { kind: 'invalid-state' };
   }
 
@@ -107,12 +140,9 @@ export class SocketsBinding {
     return out;
   }
 
-  #handle = (ret: number): number => this.#m.view.getInt32(ret + 4, true);
+  #handle = (ret: number): number => this.#m.view.getInt32(ret + PAYLOAD, true);
   #unit = (): undefined => undefined;
-  #address = (ret: number): WitAddress => {
-    const v = this.#m.view;
-    return liftAddress(this.#m, v.getUint8(ret + 4), v.getUint32(ret + 8, true), v.getUint32(ret + 12, true));
-  };
+  #address = (ret: number): WitAddress => liftAddressAt(this.#m, ret + PAYLOAD);
 
   /** The condition for a WIT errno case index. */
   conditionOf(errno: number): ErrorCode {
@@ -133,8 +163,8 @@ export class SocketsBinding {
       this.#m.lowerString(o.workingDirectory);
       [wdPtr, wdLen] = [this.#m.ptr, this.#m.len];
     }
-    return [o.mode === undefined ? 0 : 1, o.mode ?? 0, o.unlinkOnClose ? 1 : 0, o.recoverStale ? 1 : 0,
-      o.workingDirectory === undefined ? 0 : 1, wdPtr, wdLen];
+    return [o.mode === undefined ? NONE : SOME, o.mode ?? 0, o.unlinkOnClose ? 1 : 0, o.recoverStale ? 1 : 0,
+      o.workingDirectory === undefined ? NONE : SOME, wdPtr, wdLen];
   }
 
   listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
@@ -148,7 +178,7 @@ export class SocketsBinding {
   /** A connection handle, 0 when none is pending. */
   accept(listener: number): SocketOutcome<number> {
     return this.#call('[method]listener.accept', [listener], (ret) =>
-      this.#m.view.getUint8(ret + 4) === 0 ? 0 : this.#m.view.getInt32(ret + 8, true));
+      this.#m.view.getUint8(ret + PAYLOAD) === 0 ? 0 : this.#m.view.getInt32(ret + ACCEPTED, true));
   }
 
   /** Take charge of a descriptor accepted from `listener`. */
@@ -159,8 +189,8 @@ export class SocketsBinding {
   /** Take charge of a Unix socket from elsewhere: what it became, and its handle. */
   adopt(fd: number): SocketOutcome<{ kind: AdoptedKind; handle: number }> {
     return this.#call('adopt', [fd], (ret) => ({
-      kind: ADOPTED_KINDS[this.#m.view.getUint8(ret + 4)]!,
-      handle: this.#m.view.getInt32(ret + 8, true),
+      kind: ADOPTED_KINDS[this.#m.view.getUint8(ret + PAYLOAD)]!,
+      handle: this.#m.view.getInt32(ret + PAYLOAD + DESCRIPTORS_ADOPTED.payload, true),
     }), DESCRIPTORS);
   }
 
@@ -212,7 +242,7 @@ export class SocketsBinding {
 
   /** A datagram socket bound to `a`, or unbound when `a` is undefined. */
   bindDatagram(a: WitAddress | undefined, o: BindOptions): SocketOutcome<number> {
-    const addr = a === undefined ? [0, 0, 0, 0] : [1, ...this.#flatAddress(a)];
+    const addr = a === undefined ? NO_ADDRESS : [SOME, ...this.#flatAddress(a)];
     return this.#call('[static]datagram.bind', [...addr, ...this.#flatBindOptions(o)], this.#handle);
   }
 
@@ -244,23 +274,26 @@ export class SocketsBinding {
   /** A connected pair of `stream` or `seqpacket` connection handles. */
   socketPair(socketType: SocketType): SocketOutcome<[number, number]> {
     return this.#call('socket-pair', [SOCKET_TYPES.indexOf(socketType)], (ret) =>
-      [this.#m.view.getInt32(ret + 4, true), this.#m.view.getInt32(ret + 8, true)]);
+      [this.#m.view.getInt32(ret + PAYLOAD + PAIR_FIRST, true), this.#m.view.getInt32(ret + PAYLOAD + PAIR_SECOND, true)]);
   }
 
-  #count = (ret: number): number => this.#m.view.getUint32(ret + 4, true);
-  #readiness = (ret: number): number => this.#m.view.getUint8(ret + 4);
+  #count = (ret: number): number => this.#m.view.getUint32(ret + PAYLOAD, true);
+  #readiness = (ret: number): number => this.#m.view.getUint8(ret + PAYLOAD);
   #message = (ret: number): WitMessage => {
     const m = this.#m;
     const v = m.view;
+    const at = ret + MESSAGE;
     const attachments: number[] = [];
-    const at = v.getUint32(ret + 24, true);
-    for (let i = 0, n = v.getUint32(ret + 28, true); i < n; i++) attachments.push(v.getInt32(at + 4 * i, true));
+    const list = v.getUint32(at + SOCKETS_MESSAGE.attachments + LIST.ptr, true);
+    for (let i = 0, n = v.getUint32(at + SOCKETS_MESSAGE.attachments + LIST.len, true); i < n; i++) {
+      attachments.push(v.getInt32(list + HANDLE_SIZE * i, true));
+    }
     return {
-      data: m.copy(v.getUint32(ret + 4, true), v.getUint32(ret + 8, true)),
-      sender: liftAddress(m, v.getUint8(ret + 12), v.getUint32(ret + 16, true), v.getUint32(ret + 20, true)),
+      data: m.copy(v.getUint32(at + SOCKETS_MESSAGE.data + LIST.ptr, true), v.getUint32(at + SOCKETS_MESSAGE.data + LIST.len, true)),
+      sender: liftAddressAt(m, at + SOCKETS_MESSAGE.sender),
       attachments,
-      truncated: v.getUint8(ret + 32) !== 0,
-      attachmentsDropped: v.getUint8(ret + 33) !== 0,
+      truncated: v.getUint8(at + SOCKETS_MESSAGE.truncated) !== 0,
+      attachmentsDropped: v.getUint8(at + SOCKETS_MESSAGE.attachmentsDropped) !== 0,
     };
   };
 
@@ -297,16 +330,16 @@ export class SocketsBinding {
 
   peerCredentials(connection: number): SocketOutcome<WitCredentials> {
     return this.#call('[method]connection.peer-credentials', [connection], (ret) => ({
-      pid: this.#m.view.getInt32(ret + 4, true),
-      uid: this.#m.view.getUint32(ret + 8, true),
-      gid: this.#m.view.getUint32(ret + 12, true),
+      pid: this.#m.view.getInt32(ret + PAYLOAD + TYPES_CREDENTIALS.pid, true),
+      uid: this.#m.view.getUint32(ret + PAYLOAD + TYPES_CREDENTIALS.uid, true),
+      gid: this.#m.view.getUint32(ret + PAYLOAD + TYPES_CREDENTIALS.gid, true),
     }));
   }
 
   /** datagram.send-to: to `to`, or the default peer when undefined. */
   sendTo(datagram: number, data: Uint8Array, to: WitAddress | undefined, attachments: readonly number[]): SocketOutcome<number> {
     const [ptr, len, atPtr, atLen] = this.#flatPayload(data, attachments);
-    const target = to === undefined ? [0, 0, 0, 0] : [1, ...this.#flatAddress(to)];
+    const target = to === undefined ? NO_ADDRESS : [SOME, ...this.#flatAddress(to)];
     return this.#call('[method]datagram.send-to', [datagram, ptr, len, ...target, atPtr, atLen], this.#count);
   }
 

@@ -6,7 +6,7 @@ import { abortError, invalidArgValue, UnixsockAddressError } from './errors.js';
 import { SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
 import { errnoError, failureError, sockets } from './failures.js';
 import { blockingUntilIo, forgetBlocking } from './blocking.js';
-import { native } from './native.js';
+import { native, SOCKET_TYPE } from './native.js';
 import { addressForMessage, witAddress } from './address.js';
 import { type ListenOptions, UnixServer } from './server.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
@@ -103,7 +103,7 @@ export type SocketPairOptions =
   | (DatagramSocketOptions & { type: 'datagram' })
   | (SeqpacketSocketOptions & { type: 'seqpacket' });
 
-const PAIR_TYPES = { stream: 1, datagram: 2, seqpacket: 3 } as const;
+const PAIR_TYPES = SOCKET_TYPE;
 
 /**
  * A connected pair of sockets (socketpair(2)): stream by default, or

@@ -3,6 +3,9 @@
 // return area as the canonical ABI lowers `result<T, errno>`.
 import { type CoreMemory } from './abi.js';
 import { ERRNO_NAMES, errnoIndex } from './errno.js';
+import {
+  LIST, SYSCALLS_FILE_IDENTITY as IDENTITY_OF, SYSCALLS_FUNCTIONS as F, SYSCALLS_INCOMING as INCOMING, TYPES_CREDENTIALS, WORD,
+} from './generated/abi-layout.js';
 import { MESSAGE_FLAG, native, SOCKET_OPTION } from './native.js';
 import { HOST_PLATFORM, PLATFORMS } from './platform.js';
 
@@ -19,6 +22,16 @@ const RESOLVED = new Uint8Array(4096);
 /** Receive descriptor buffers by capacity (the engine asks for few distinct sizes). */
 const FDS_OUT = new Map<number, Int32Array>();
 
+// Where things are in a return area (host/generated/abi-layout.ts; the
+// shared payload offsets are checked by test/wit/abi-layout.test.ts).
+/** result<T, errno> for a 1-byte T (none, an enum, a bool, flags): T or the errno. */
+const SMALL = F.bind.result.payload;
+/** result<T, errno> for a 4-aligned T (s32, u32, a list, a record of words). */
+const WIDE = F.socket.result.payload;
+/** result<file-identity, errno>. */
+const IDENTITY_AT = F['path-identity'].result.payload;
+const [PAIR_FIRST, PAIR_SECOND] = F['socket-pair'].result.ok.fields;
+
 /** The import object for one engine instance; `memory()` is its memory once instantiated. */
 export function syscallImports(instanceMemory: () => CoreMemory): Record<string, (...args: number[]) => number | void> {
   // The engine may have grown its memory since the host last looked.
@@ -27,27 +40,27 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     m.fresh();
     return m;
   };
-  // result<_, errno>: discriminant @0, errno @1.
+  // result<_, errno>: discriminant @0, errno @SMALL.
   const unit = (r: number, ret: number): void => {
     const b = memory().bytes;
     b[ret] = r < 0 ? 1 : 0;
-    if (r < 0) b[ret + 1] = errnoIndex(-r);
+    if (r < 0) b[ret + SMALL] = errnoIndex(-r);
   };
-  // result<_, errno> with its payload @4: writes the error case when r is
+  // result<T, errno> with its payload @WIDE: writes the error case when r is
   // -errno (true), else nothing (false: the caller writes the ok case).
   const failed = (r: number, ret: number): boolean => {
     if (r >= 0) return false;
     const b = memory().bytes;
     b[ret] = 1;
-    b[ret + 4] = errnoIndex(-r);
+    b[ret + WIDE] = errnoIndex(-r);
     return true;
   };
-  // result<s32, errno>: discriminant @0, value or errno @4.
+  // result<s32, errno>: discriminant @0, value or errno @WIDE.
   const value = (r: number, ret: number): void => {
     if (failed(r, ret)) return;
     const m = memory();
     m.bytes[ret] = 0;
-    m.view.setInt32(ret + 4, r, true);
+    m.view.setInt32(ret + WIDE, r, true);
   };
   // result<list<u8>, errno> of the first r bytes of `from`: the list is
   // allocated in the engine, which owns it.
@@ -57,14 +70,14 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     const ptr = m.allocate(Math.max(r, 1));
     m.bytes.set(from.subarray(0, r), ptr);
     m.bytes[ret] = 0;
-    m.view.setUint32(ret + 4, ptr, true);
-    m.view.setUint32(ret + 8, r, true);
+    m.view.setUint32(ret + WIDE + LIST.ptr, ptr, true);
+    m.view.setUint32(ret + WIDE + LIST.len, r, true);
   };
-  // result<enum-or-bool, errno>: discriminant @0, the case or the errno case @1.
+  // result<enum-or-bool, errno>: discriminant @0, the case or the errno case @SMALL.
   const small = (isError: boolean, payload: number, ret: number): void => {
     const b = memory().bytes;
     b[ret] = isError ? 1 : 0;
-    b[ret + 1] = payload;
+    b[ret + SMALL] = payload;
   };
   const option = (fd: number, name: number): number => {
     const r = native.getSocketOption(fd, name, OPTION);
@@ -96,36 +109,36 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
       const m = memory();
       m.bytes[ret] = r < 0 ? 1 : 0;
       if (r < 0) {
-        m.bytes[ret + 8] = errnoIndex(-r);
+        m.bytes[ret + IDENTITY_AT] = errnoIndex(-r);
         return;
       }
-      m.view.setBigUint64(ret + 8, IDENTITY[0]!, true);
-      m.view.setBigUint64(ret + 16, IDENTITY[1]!, true);
-      m.bytes[ret + 24] = Number(IDENTITY[2]);
+      m.view.setBigUint64(ret + IDENTITY_AT + IDENTITY_OF.device, IDENTITY[0]!, true);
+      m.view.setBigUint64(ret + IDENTITY_AT + IDENTITY_OF.inode, IDENTITY[1]!, true);
+      m.bytes[ret + IDENTITY_AT + IDENTITY_OF.kind] = Number(IDENTITY[2]);
     },
     unlink: (ptr, len, ret) => unit(native.unlink(bytes(ptr, len)), ret),
     'set-umask': (mask) => native.setUmask(mask),
     'host-platform': () => PLATFORMS.indexOf(HOST_PLATFORM),
-    // result<tuple<s32, s32>, errno>: discriminant @0, the pair @4 and @8 or the errno @4.
+    // result<tuple<s32, s32>, errno>: discriminant @0, the pair or the errno @WIDE.
     'socket-pair': (kind, ret) => {
       const r = native.socketPair(kind + 1, PAIR);
       if (failed(r, ret)) return;
       const m = memory();
       m.bytes[ret] = 0;
-      m.view.setInt32(ret + 4, PAIR[0]!, true);
-      m.view.setInt32(ret + 8, PAIR[1]!, true);
+      m.view.setInt32(ret + WIDE + PAIR_FIRST, PAIR[0]!, true);
+      m.view.setInt32(ret + WIDE + PAIR_SECOND, PAIR[1]!, true);
     },
     send: (fd, ptr, len, fdsPtr, fdsLen, hasSa, saPtr, saLen, ret) => {
       const m = memory();
       let fds: Int32Array | null = null;
       if (fdsLen > 0) {
         fds = new Int32Array(fdsLen);
-        for (let i = 0; i < fdsLen; i++) fds[i] = m.view.getInt32(fdsPtr + 4 * i, true);
+        for (let i = 0; i < fdsLen; i++) fds[i] = m.view.getInt32(fdsPtr + WORD.size * i, true);
       }
       const r = native.sendMessage(fd, bytes(ptr, len), fds, hasSa ? bytes(saPtr, saLen) : null, false);
       value(r, ret);
     },
-    // result<incoming, errno>: data @4/@8, fds @12/@16, sockaddr @20/@24, flags @28/@29.
+    // result<incoming, errno>: the record @WIDE.
     // The data lands straight in a block of the engine's memory.
     receive: (fd, max, maxFds, ret) => {
       let m = memory();
@@ -140,31 +153,32 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
         return;
       }
       const count = RECEIVED[2]!;
-      const fds = count > 0 ? m.allocate(4 * count) : 4;
-      for (let i = 0; i < count; i++) m.view.setInt32(fds + 4 * i, fdsOut[i]!, true);
+      const fds = count > 0 ? m.allocate(WORD.size * count) : WORD.align;
+      for (let i = 0; i < count; i++) m.view.setInt32(fds + WORD.size * i, fdsOut[i]!, true);
       const nameLength = RECEIVED[3]!;
       const name = nameLength > 0 ? m.allocate(nameLength) : 1;
       m.fresh();
       if (nameLength > 0) m.bytes.set(SENDER.subarray(0, nameLength), name);
       m.bytes[ret] = 0;
-      m.view.setUint32(ret + 4, data, true);
-      m.view.setUint32(ret + 8, RECEIVED[0]!, true);
-      m.view.setUint32(ret + 12, fds, true);
-      m.view.setUint32(ret + 16, count, true);
-      m.view.setUint32(ret + 20, name, true);
-      m.view.setUint32(ret + 24, nameLength, true);
-      m.bytes[ret + 28] = (RECEIVED[1]! & MESSAGE_FLAG.truncated) !== 0 ? 1 : 0;
-      m.bytes[ret + 29] = (RECEIVED[1]! & MESSAGE_FLAG.controlTruncated) !== 0 ? 1 : 0;
+      const at = ret + WIDE;
+      m.view.setUint32(at + INCOMING.data + LIST.ptr, data, true);
+      m.view.setUint32(at + INCOMING.data + LIST.len, RECEIVED[0]!, true);
+      m.view.setUint32(at + INCOMING.fds + LIST.ptr, fds, true);
+      m.view.setUint32(at + INCOMING.fds + LIST.len, count, true);
+      m.view.setUint32(at + INCOMING.sockaddr + LIST.ptr, name, true);
+      m.view.setUint32(at + INCOMING.sockaddr + LIST.len, nameLength, true);
+      m.bytes[at + INCOMING.truncated] = (RECEIVED[1]! & MESSAGE_FLAG.truncated) !== 0 ? 1 : 0;
+      m.bytes[at + INCOMING.controlTruncated] = (RECEIVED[1]! & MESSAGE_FLAG.controlTruncated) !== 0 ? 1 : 0;
     },
-    // result<credentials, errno>: pid @4, uid @8, gid @12 (pid 0 where unknown).
+    // result<credentials, errno>: the record @WIDE (pid 0 where unknown).
     'peer-credentials': (fd, ret) => {
       const r = native.peerCredentials(fd, CREDENTIALS);
       if (failed(r, ret)) return;
       const m = memory();
       m.bytes[ret] = 0;
-      m.view.setInt32(ret + 4, Math.max(CREDENTIALS[0]!, 0), true);
-      m.view.setUint32(ret + 8, CREDENTIALS[1]! >>> 0, true);
-      m.view.setUint32(ret + 12, CREDENTIALS[2]! >>> 0, true);
+      m.view.setInt32(ret + WIDE + TYPES_CREDENTIALS.pid, Math.max(CREDENTIALS[0]!, 0), true);
+      m.view.setUint32(ret + WIDE + TYPES_CREDENTIALS.uid, CREDENTIALS[1]! >>> 0, true);
+      m.view.setUint32(ret + WIDE + TYPES_CREDENTIALS.gid, CREDENTIALS[2]! >>> 0, true);
     },
     wait: (fd, events, timeoutMs, ret) => {
       const r = native.wait(fd, events, Math.min(timeoutMs >>> 0, 0x7fffffff));

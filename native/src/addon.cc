@@ -1,6 +1,8 @@
 // Module registration only: every function lives in its own file.
 #include <napi.h>
 
+#include <initializer_list>
+
 #include "accept.h"
 #include "constants.h"
 #include "credentials.h"
@@ -19,6 +21,20 @@
 namespace unixsock {
 
 namespace {
+
+struct Number {
+  const char* name;
+  int64_t value;
+};
+
+// A frozen { name: number } object: a numbering host/native.ts mirrors
+// (test/native/numberings.test.ts compares the two).
+Napi::Object Numbering(Napi::Env env, std::initializer_list<Number> entries) {
+  Napi::Object out = Napi::Object::New(env);
+  for (const Number& n : entries) out.Set(n.name, static_cast<double>(n.value));
+  out.Freeze();
+  return out;
+}
 
 struct Export {
   const char* name;
@@ -69,6 +85,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Poller", Poller::Define(env));
   exports.Set("StreamEngine", StreamEngine::Define(env));
   exports.Set("STREAM_EVENT", StreamEngine::EventTypes(env));
+  exports.Set("SOCKET_TYPE", Numbering(env, {{"stream", kJsStream}, {"datagram", kJsDatagram}, {"seqpacket", kJsSeqpacket}}));
+  exports.Set("SHUTDOWN", Numbering(env, {{"read", kShutRead}, {"write", kShutWrite}, {"both", kShutBoth}}));
+  exports.Set("SOCKET_OPTION", Numbering(env, {
+      {"sendBuffer", kSendBuffer}, {"receiveBuffer", kReceiveBuffer}, {"type", kType}, {"error", kError},
+      {"acceptConnections", kAcceptConn}, {"passCredentials", kPassCred}, {"linger", kLinger},
+      {"receiveTimeout", kReceiveTimeout}, {"sendTimeout", kSendTimeout}}));
+  exports.Set("FILE_TYPE", Numbering(env, {
+      {"other", kFileOther}, {"socket", kFileSocket}, {"regular", kFileRegular}, {"directory", kFileDirectory},
+      {"symlink", kFileSymlink}, {"fifo", kFileFifo}, {"characterDevice", kFileCharacterDevice},
+      {"blockDevice", kFileBlockDevice}}));
+  exports.Set("MESSAGE_FLAG", Numbering(env, {{"truncated", kFlagTruncated}, {"controlTruncated", kFlagControlTruncated}}));
+  exports.Set("POLL_EVENT", Numbering(env, {{"readable", kReadable}, {"writable", kWritable}, {"disconnect", kDisconnect}}));
+  exports.Set("WAIT_EVENT", Numbering(env, {{"readable", kWaitReadable}, {"writable", kWaitWritable}, {"hangUp", kWaitHangUp}}));
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -29,7 +29,8 @@ enum InfoSlot : size_t {
   kInfoLength = 8,
 };
 
-// Flag bits of info[kFlags]; must match MESSAGE_FLAG in host/native.ts.
+// Flag bits of info[kFlags]: MESSAGE_FLAG in host/native.ts, exported by the
+// addon and checked by test/native/numberings.test.ts.
 constexpr int32_t kFlagTruncated = 1;
 constexpr int32_t kFlagControlTruncated = 2;
 

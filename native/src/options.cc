@@ -17,19 +17,6 @@ namespace unixsock {
 
 namespace {
 
-// Our option numbering; must match SOCKET_OPTION in host/native.ts.
-enum Option : int32_t {
-  kSendBuffer = 0,       // SO_SNDBUF
-  kReceiveBuffer = 1,    // SO_RCVBUF
-  kType = 2,             // SO_TYPE, reported as our 1/2/3 numbering
-  kError = 3,            // SO_ERROR, reported as -errno (0 = none)
-  kAcceptConn = 4,       // SO_ACCEPTCONN
-  kPassCred = 5,         // SO_PASSCRED
-  kLinger = 6,           // SO_LINGER: [onoff, seconds]
-  kReceiveTimeout = 7,   // SO_RCVTIMEO in milliseconds
-  kSendTimeout = 8,      // SO_SNDTIMEO in milliseconds
-};
-
 // Maps an option number to its SOL_SOCKET name; 0 and -errno when unknown or
 // unavailable here.
 int SystemOption(int32_t option, int* name) {

@@ -8,6 +8,21 @@
 
 namespace unixsock {
 
+// Our option numbering: SOCKET_OPTION in host/native.ts, exported by the
+// addon and checked by test/native/numberings.test.ts.
+enum Option : int32_t {
+  kSendBuffer = 0,       // SO_SNDBUF
+  kReceiveBuffer = 1,    // SO_RCVBUF
+  kType = 2,             // SO_TYPE, reported as our 1/2/3 numbering
+  kError = 3,            // SO_ERROR, reported as -errno (0 = none)
+  kAcceptConn = 4,       // SO_ACCEPTCONN
+  kPassCred = 5,         // SO_PASSCRED
+  kLinger = 6,           // SO_LINGER: [onoff, seconds]
+  kReceiveTimeout = 7,   // SO_RCVTIMEO in milliseconds
+  kSendTimeout = 8,      // SO_SNDTIMEO in milliseconds
+};
+
+
 // getSocketOption(fd, option, out: Int32Array)
 Napi::Value GetSocketOption(const Napi::CallbackInfo& info);
 // setSocketOption(fd, option, a, b)

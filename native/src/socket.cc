@@ -98,12 +98,12 @@ Napi::Value GetName(const Napi::CallbackInfo& info, NameSyscall syscall) {
 
 int SocketTypeFromJs(int type) {
   switch (type) {
-    case 1:
+    case kJsStream:
       return SOCK_STREAM;
-    case 2:
+    case kJsDatagram:
       return SOCK_DGRAM;
 #if defined(SOCK_SEQPACKET)
-    case 3:
+    case kJsSeqpacket:
       return SOCK_SEQPACKET;
 #endif
     default:
@@ -114,12 +114,12 @@ int SocketTypeFromJs(int type) {
 int SocketTypeToJs(int sock_type) {
   switch (sock_type) {
     case SOCK_STREAM:
-      return 1;
+      return kJsStream;
     case SOCK_DGRAM:
-      return 2;
+      return kJsDatagram;
 #if defined(SOCK_SEQPACKET)
     case SOCK_SEQPACKET:
-      return 3;
+      return kJsSeqpacket;
 #endif
     default:
       return 0;
@@ -246,13 +246,13 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   }
   int sys_how;
   switch (how) {
-    case 0:
+    case kShutRead:
       sys_how = SHUT_RD;
       break;
-    case 1:
+    case kShutWrite:
       sys_how = SHUT_WR;
       break;
-    case 2:
+    case kShutBoth:
       sys_how = SHUT_RDWR;
       break;
     default:

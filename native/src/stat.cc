@@ -42,16 +42,16 @@ class PathBuffer {
   char path_[kPathMax];
 };
 
-// Our file type numbering; must match FILE_TYPE in host/native.ts.
+// Our file type numbering (stat.h).
 uint64_t FileType(mode_t mode) {
-  if (S_ISSOCK(mode)) return 1;
-  if (S_ISREG(mode)) return 2;
-  if (S_ISDIR(mode)) return 3;
-  if (S_ISLNK(mode)) return 4;
-  if (S_ISFIFO(mode)) return 5;
-  if (S_ISCHR(mode)) return 6;
-  if (S_ISBLK(mode)) return 7;
-  return 0;
+  if (S_ISSOCK(mode)) return kFileSocket;
+  if (S_ISREG(mode)) return kFileRegular;
+  if (S_ISDIR(mode)) return kFileDirectory;
+  if (S_ISLNK(mode)) return kFileSymlink;
+  if (S_ISFIFO(mode)) return kFileFifo;
+  if (S_ISCHR(mode)) return kFileCharacterDevice;
+  if (S_ISBLK(mode)) return kFileBlockDevice;
+  return kFileOther;
 }
 
 void WriteIdentity(const struct stat& st, Napi::BigUint64Array* out) {

@@ -8,6 +8,20 @@
 
 namespace unixsock {
 
+// Our file type numbering (slot 2 of an identity): FILE_TYPE in
+// host/native.ts and WIT `syscalls.file-kind` order, exported by the addon
+// and checked by test/native/numberings.test.ts.
+enum FileKind : uint64_t {
+  kFileOther = 0,
+  kFileSocket = 1,
+  kFileRegular = 2,
+  kFileDirectory = 3,
+  kFileSymlink = 4,
+  kFileFifo = 5,
+  kFileCharacterDevice = 6,
+  kFileBlockDevice = 7,
+};
+
 // fileIdentity(fd, out: BigUint64Array) -> fstat(2); out = [dev, ino, type].
 Napi::Value FileIdentity(const Napi::CallbackInfo& info);
 // pathIdentity(path: Uint8Array, out: BigUint64Array) -> lstat(2).

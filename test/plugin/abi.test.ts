@@ -1,4 +1,4 @@
-// host/plugin-abi.ts against the WIT itself: every function world `plugin`
+// host/plugin-abi.ts (the model's type trees) against the WIT itself: every function world `plugin`
 // imports has a signature in the linker's tables, and its flattened core
 // type (parameter count, return pointer, direct result) is the one
 // wasm-tools derives from wit/ for a guest.
@@ -6,7 +6,7 @@ import { componentEmbed, print } from '@bytecodealliance/jco-transpile/wasm-tool
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { guestCoreModule } from '../../host/plugin.js';
-import { ADDRESS, coreParamCount, flatCount, RUN, size, SOCKETS } from '../../host/plugin-abi.js';
+import { ADDRESS, RUN, SOCKETS } from '../../host/plugin-abi.js';
 import { pluginBytes } from './plugins.js';
 
 const abi = suite('plugin abi');
@@ -39,8 +39,8 @@ abi('should describe every function the plugin world imports, with its core type
       described.add(key);
       const core = imports.get(key);
       assert.ok(core, `${key} is not imported by world plugin`);
-      const direct = sig.result !== undefined && flatCount(sig.result) <= 1 ? 1 : 0;
-      assert.equal({ params: coreParamCount(sig), results: direct }, core, key);
+      const direct = sig.result !== undefined && !sig.retArea ? 1 : 0;
+      assert.equal({ params: sig.coreParams, results: direct }, core, key);
     }
   }
   for (const key of imports.keys()) {
@@ -49,15 +49,15 @@ abi('should describe every function the plugin world imports, with its core type
   }
   // run(args: list<string>) -> result<string, string>: (ptr, len) -> return area.
   assert.equal(run, { params: 2, results: 1 });
-  assert.is(size(RUN.result!), 12);
+  assert.is(RUN.result!.size, 12);
 });
 
 abi('should lay out socket-error and message as the engine binding reads them', () => {
   const receive = SOCKETS['[method]connection.receive']!.result!;
   // result<message, socket-error>: case @0, message @4 (data 8, sender 12, attachments 8, two bools), 36 bytes.
-  assert.is(size(receive), 36);
+  assert.is(receive.size, 36);
   const accept = SOCKETS['[method]listener.accept']!.result!;
-  assert.is(size(accept), 20);
+  assert.is(accept.size, 20);
 });
 
 abi('should build plugins that import nothing but the sockets interface (no WASI)', async () => {
