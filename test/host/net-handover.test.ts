@@ -13,9 +13,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, serveHttp, socketPair } from '../../host/index.js';
 import { forceNetHandover, netTakesDescriptors } from '../../host/net-handover.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { event, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-nh');
 const OPENSSL = spawnSync('sh', ['-c', 'command -v openssl']).status === 0;
@@ -89,7 +90,7 @@ handover('should hand over a socketpair end: bytes both ways, half-close, no des
     console.log('  skipped: node:net on this runtime takes no descriptor');
     return;
   }
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair({ allowHalfOpen: true });
   const closed = event(a, 'close');
   const s = a.toNetSocket();
@@ -112,11 +113,11 @@ handover('should hand over a socketpair end: bytes both ways, half-close, no des
   s.destroy();
   b.destroy();
   await event(s, 'close');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
 });
 
 handover('should refuse a closed, a reading, a written or a descriptor-listening socket, leaving it as it was', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair();
   // A 'descriptors' listener: a net.Socket would drop what it waits for.
   const onFds = (): void => {};
@@ -146,7 +147,7 @@ handover('should refuse a closed, a reading, a written or a descriptor-listening
   await expectCode(() => d.toNetSocket(), 'ERR_SOCKET_CLOSED');
   for (const s of [a, b, c]) s.destroy();
   await event(c, 'close');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
 });
 
 handover.run();
