@@ -15,7 +15,9 @@ import * as assert from 'uvu/assert';
 import { connect, serveHttp, socketPair } from '../../host/index.js';
 import { forceNetHandover, netTakesDescriptors } from '../../host/net-handover.js';
 import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
+import { plainEnv } from '../_helpers/env.js';
 import { expectCode } from '../_helpers/expect.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, readAll, within } from '../_helpers/wait.js';
 
@@ -153,6 +155,23 @@ handover('should refuse a closed, a reading, a written or a descriptor-listening
   for (const s of [a, b, c]) s.destroy();
   await event(c, 'close');
   await assertDescriptorsAsBefore(before, 'no descriptor leaked');
+});
+
+handover('should probe node:net right when the event loop is blocked past the probe\'s time at the start', async () => {
+  // A fresh process: the verdict is probed once per process. It starts the
+  // probe, then blocks its loop for 1.5 s (longer than the probe waits).
+  const probe = new URL('../../host/net-handover.js', import.meta.url).href;
+  const child = `
+    import { netTakesDescriptors } from ${JSON.stringify(probe)};
+    const verdict = netTakesDescriptors();
+    const started = performance.now();
+    while (performance.now() - started < 1500);
+    console.log(JSON.stringify({ verdict: await verdict }));`;
+  const [command, ...args] = moduleArgv(child);
+  const r = spawnSync(command!, args, { encoding: 'utf8', timeout: 20000, env: plainEnv() });
+  assert.is(r.status, 0, `the child: ${r.error?.message ?? r.signal ?? ''} ${r.stderr}`);
+  // The same verdict as this process's unblocked probe: true on Node and Deno, false on Bun.
+  assert.equal(JSON.parse(r.stdout.trim()), { verdict: await netTakesDescriptors() });
 });
 
 handover.run();
