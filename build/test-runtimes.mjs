@@ -103,9 +103,9 @@ for (const runtime of selected) {
   }
   const started = performance.now();
   let { ok, summary } = await run(runtime, binary.path);
-  // One retry of a failed runtime, reported as FLAKY when it then passes: the
-  // known intermittent failures on Bun and Deno (README, issue notes) must
-  // not hide a runtime that fails every time, nor fail CI on a rare one.
+  // One retry of a failed runtime, reported as FLAKY when it then passes: a
+  // known intermittent failure (README "Runtimes") must not hide a runtime
+  // that fails every time, nor fail CI on a rare one.
   let flaky = '';
   if (!ok && RETRY) {
     console.log(`runtimes: ${label} failed (${summary}); running it once more`);

@@ -21,8 +21,15 @@ import { errnoError } from './failures.js';
 import { native } from './native.js';
 import { RUNTIME } from './runtime.js';
 
-/** How long the probe waits for its byte before deciding node:net cannot take descriptors. */
+/**
+ * The probe decides node:net cannot take descriptors when its byte has not
+ * come after PROBE_MS and PROBE_TURNS timer turns of the event loop. Time
+ * alone is not enough: a loop blocked past PROBE_MS (synchronous work after
+ * the first call, a process starved of CPU) runs the expired timer before
+ * it polls for the byte, and a false verdict is kept for the process's life.
+ */
 const PROBE_MS = 1000;
+const PROBE_TURNS = 10;
 
 let probed: Promise<boolean> | undefined;
 /** The verdict: known from the start on Bun, else the probe's once it has run. */
@@ -59,13 +66,24 @@ async function probe(): Promise<boolean> {
     return false;
   }
   return new Promise<boolean>((resolve) => {
+    let settled = false;
     const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       native.close(mine);
       resolve(ok);
     };
-    const timer = setTimeout(() => finish(false), PROBE_MS);
+    // One short timer per turn: between two of them the loop polls for I/O.
+    const started = performance.now();
+    let turns = 0;
+    const turn = (): void => {
+      turns++;
+      if (turns >= PROBE_TURNS && performance.now() - started >= PROBE_MS) finish(false);
+      else timer = setTimeout(turn, PROBE_MS / PROBE_TURNS);
+    };
+    let timer = setTimeout(turn, PROBE_MS / PROBE_TURNS);
     socket.once('data', (d: Buffer) => finish(d.length === 1 && d[0] === 0x2a));
     socket.once('error', () => finish(false));
     if (native.send(mine, Buffer.from([0x2a]), 0, 1) !== 1) finish(false);

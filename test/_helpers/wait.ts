@@ -1,7 +1,6 @@
 // Bounded waiting for tests: every wait has a deadline.
 import { once } from 'node:events';
 import type { EventEmitter } from 'node:events';
-import { openStdioNow } from './runtime.js';
 
 /** Resolve with `p`, or reject after `ms`. */
 export function within<T>(p: Promise<T>, ms = 5000, what = 'operation'): Promise<T> {
@@ -24,11 +23,4 @@ export async function readAll(stream: AsyncIterable<Buffer | string>, ms = 10000
     for await (const c of stream) chunks.push(Buffer.from(c));
   })(), ms, 'reading to the end');
   return Buffer.concat(chunks);
-}
-
-/** Open descriptors of this process. */
-export async function openFds(): Promise<number> {
-  const { readdirSync } = await import('node:fs');
-  openStdioNow();
-  return readdirSync('/proc/self/fd').length;
 }

@@ -10,11 +10,11 @@ import {
   closeFd, connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
 } from '../../host/index.js';
 import { native } from '../../host/native.js';
-import { fileOf, tcpListenerFromPython } from '../_helpers/descriptors.js';
+import { assertDescriptorsAsBefore, descriptorBaseline, fileOf, tcpListenerFromPython } from '../_helpers/descriptors.js';
 import { PY_ADDR, skip } from '../_helpers/peers.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { event, readAll, within } from '../_helpers/wait.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
 
 const tmp = makeTempDir('us-f');
@@ -114,7 +114,7 @@ adopt('should adopt a descriptor received with SCM_RIGHTS', async () => {
 const python = spawnSync('python3', ['-c', 'import socket; socket.socketpair'], { stdio: 'ignore' }).status === 0;
 
 adopt('should refuse a regular file, a closed descriptor and a TCP socket, leaving each as it was', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const file = openSync(at('plain'), 'w');
   assert.is(codeOf(() => fromFd(file)), 'ENOTSOCK');
   assert.is(fileOf(file).type, 'regular', 'the file descriptor is still open');
@@ -130,7 +130,7 @@ adopt('should refuse a regular file, a closed descriptor and a TCP socket, leavi
     assert.is(descriptorFlags(tcpFd), flags, 'and its flags are unchanged');
     closeFd(tcpFd);
   }
-  assert.is(await openFds(), before);
+  await assertDescriptorsAsBefore(before);
 });
 
 adopt('should refuse bad arguments with a TypeError before touching anything', () => {
@@ -185,7 +185,7 @@ print(out.decode().strip())`;
 });
 
 adopt('closeFd should close a received descriptor, refuse one that is not open with EBADF, and refuse bad arguments touching nothing', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [x, y] = socketPair({ type: 'datagram' });
   const file = openSync(at('to-close'), 'w');
   const got = event(y, 'message');
@@ -212,7 +212,7 @@ adopt('closeFd should close a received descriptor, refuse one that is not open w
   assert.is((err as UnixsockError).syscall, 'close');
   await x.close();
   await y.close();
-  assert.is(await openFds(), before);
+  await assertDescriptorsAsBefore(before);
 });
 
 adopt.after(() => tmp.remove());

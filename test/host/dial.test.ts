@@ -10,9 +10,10 @@ import {
 } from '../../host/index.js';
 import { dial, formatDial, formatUnixUrl, parseDial, parseUnixUrl, type SocketType } from '../../host/dial.js';
 import { canonical, randomAddress } from '../_helpers/addresses.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { Random, SEED } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { event, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-d');
 const at = tmp.at;
@@ -227,7 +228,7 @@ dialing('should report the OS errors of connecting, naming the address', async (
 
 dialing('should refuse bad input with typed errors, creating nothing and leaking nothing', async () => {
   const dir = makeTempDir('us-db');
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const long = join(dir.path, 'x'.repeat(120));
   const bad: [unknown, unknown, string][] = [
     [long, undefined, 'ERR_INVALID_ARG_VALUE'],
@@ -247,7 +248,7 @@ dialing('should refuse bad input with typed errors, creating nothing and leaking
     await expectCode(within(dial(target as string, options as undefined), 5000), code);
   }
   assert.equal(readdirSync(dir.path), [], 'nothing created');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
   dir.remove();
 });
 

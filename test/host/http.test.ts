@@ -18,10 +18,11 @@ import { forceNetHandover } from '../../host/net-handover.js';
 import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
 import { formatUnixUrl } from '../../host/dial.js';
 import { RUNTIME } from '../../host/runtime.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
 import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { event, readAll, within } from '../_helpers/wait.js';
 
 // The undici package, by its file path: Bun answers `import 'undici'` with a
 // built-in stand-in that ignores `dispatcher` (unixAgent() loads it the same way).
@@ -378,7 +379,7 @@ serving('should fetch http+unix URLs with unixFetch', async () => {
 
 serving('should refuse bad input at every entry point, creating nothing', async () => {
   const dir = makeTempDir('us-hb');
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const bad: [unknown, string][] = [
     [dir.at('x'.repeat(120)), 'ERR_INVALID_ARG_VALUE'],
     [dir.at('nul\0inside'), 'ERR_INVALID_ARG_VALUE'],
@@ -401,7 +402,7 @@ serving('should refuse bad input at every entry point, creating nothing', async 
   }
   await expectCode(unixFetch(42 as unknown as string), 'ERR_INVALID_ARG_TYPE');
   assert.equal(readdirSync(dir.path), [], 'nothing created');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
   dir.remove();
 });
 

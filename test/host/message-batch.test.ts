@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatagramSocket, type MessageInfo, socketPair } from '../../host/index.js';
-import { closeFd, fileOf } from '../_helpers/descriptors.js';
+import { assertDescriptorsAsBefore, closeFd, descriptorBaseline, fileOf } from '../_helpers/descriptors.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, within } from '../_helpers/wait.js';
+import { event, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-mb');
 const at = tmp.at;
@@ -181,7 +181,7 @@ test('a pause inside a batch should hold the rest, in order, until resume', asyn
 test('closing inside a batch should close the descriptors of undelivered messages', async () => {
   const file = at('held.txt');
   writeFileSync(file, 'x');
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair({ type: 'datagram' });
   b.pause();
   const fd = openSync(file, 'r');
@@ -196,7 +196,7 @@ test('closing inside a batch should close the descriptors of undelivered message
   await got;
   await a.close();
   await new Promise((r) => setTimeout(r, 50));
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
 });
 
 test('a batch should flag truncation per message and report real lengths', async () => {
@@ -219,7 +219,7 @@ test('a batch should flag truncation per message and report real lengths', async
 test('write() with descriptors under back-pressure should send duplicates: the caller may close its own at once', async () => {
   const file = at('dup.txt');
   writeFileSync(file, 'dup');
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair({ type: 'seqpacket' });
   b.pause();
   const total = 600;
@@ -243,7 +243,7 @@ test('write() with descriptors under back-pressure should send duplicates: the c
   a.close();
   b.close();
   await new Promise((r) => setTimeout(r, 50));
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
 });
 
 if (linux) {

@@ -9,10 +9,10 @@ import * as assert from 'uvu/assert';
 import {
   connectSeqpacket, createDatagramSocket, type DatagramSocket, listenSeqpacket, type MessageInfo, socketPair,
 } from '../../host/index.js';
-import { closeFd, readFd, sameFile } from '../_helpers/descriptors.js';
+import { assertDescriptorsAsBefore, closeFd, descriptorBaseline, readFd, sameFile } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, within } from '../_helpers/wait.js';
+import { event, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-m');
 const at = tmp.at;
@@ -152,7 +152,7 @@ dgram('should pass descriptors with a datagram and receive them close-on-exec', 
 });
 
 dgram('should report descriptors beyond maxDescriptors as truncated and leak none', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair({ type: 'datagram', maxDescriptors: 1 });
   const fds = [0, 1, 2].map(() => openSync(at('passed.txt'), 'r'));
   const got = nextMessage(b);
@@ -164,7 +164,7 @@ dgram('should report descriptors beyond maxDescriptors as truncated and leak non
   for (const fd of fds) closeSync(fd);
   await a.close();
   await b.close();
-  assert.is(await openFds(), before);
+  await assertDescriptorsAsBefore(before);
 });
 
 if (linux) {
@@ -196,7 +196,7 @@ dgram('should recover a stale datagram socket file and never displace a live one
 });
 
 dgram('should refuse bad input with typed errors, creating nothing and leaking nothing', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const entries = readdirSync(tmp.path).length;
   const bad = BAD_ADDRESSES;
   for (const [addr, code] of bad) {
@@ -212,7 +212,7 @@ dgram('should refuse bad input with typed errors, creating nothing and leaking n
   await ok.close();
   await expectCode(ok.send('x'), 'ERR_SOCKET_CLOSED');
   assert.is(readdirSync(tmp.path).length, entries, 'nothing created');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
 });
 
 dgram('should read and set typed socket options and refuse unknown names and bad values', async () => {
@@ -333,7 +333,7 @@ if (!linux) {
   });
 
   seq('should refuse bad input at listenSeqpacket and connectSeqpacket, creating nothing and leaking nothing', async () => {
-    const before = await openFds();
+    const before = await descriptorBaseline();
     const entries = readdirSync(tmp.path).length;
     for (const [addr, code] of BAD_ADDRESSES) {
       await expectCode(listenSeqpacket(addr), code);
@@ -342,7 +342,7 @@ if (!linux) {
     await expectCode(listenSeqpacket(at('opt.sock'), { receiveSize: 0 }), 'ERR_INVALID_ARG_VALUE');
     await expectCode(connectSeqpacket(at('opt.sock'), { maxDescriptors: 'many' as unknown as number }), 'ERR_INVALID_ARG_TYPE');
     assert.is(readdirSync(tmp.path).length, entries, 'nothing created');
-    assert.is(await openFds(), before, 'no descriptor leaked');
+    await assertDescriptorsAsBefore(before, 'no descriptor leaked');
   });
 }
 

@@ -3,6 +3,7 @@
 // an https server) over an exact abstract name node:net cannot spell (bytes
 // that are not UTF-8, an inner NUL), socketpair ends, and bad calls.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -13,9 +14,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, serveHttp, socketPair } from '../../host/index.js';
 import { forceNetHandover, netTakesDescriptors } from '../../host/net-handover.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
+import { plainEnv } from '../_helpers/env.js';
 import { expectCode } from '../_helpers/expect.js';
+import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { event, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-nh');
 const OPENSSL = spawnSync('sh', ['-c', 'command -v openssl']).status === 0;
@@ -89,10 +93,14 @@ handover('should hand over a socketpair end: bytes both ways, half-close, no des
     console.log('  skipped: node:net on this runtime takes no descriptor');
     return;
   }
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair({ allowHalfOpen: true });
   const closed = event(a, 'close');
   const s = a.toNetSocket();
+  // Listening from the start: once both directions have ended, the
+  // net.Socket destroys itself (autoDestroy), and on Deno its 'close' can
+  // come before the exchange below has returned.
+  const netClosed = once(s, 'close');
   await closed;
   assert.is(a.fd, -1, 'the UnixSocket let go of its descriptor');
   s.write('to b');
@@ -111,12 +119,12 @@ handover('should hand over a socketpair end: bytes both ways, half-close, no des
   assert.is(fromA.toString(), 'to b');
   s.destroy();
   b.destroy();
-  await event(s, 'close');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await within(netClosed, 5000, 'the net.Socket\'s \'close\'');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
 });
 
 handover('should refuse a closed, a reading, a written or a descriptor-listening socket, leaving it as it was', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair();
   // A 'descriptors' listener: a net.Socket would drop what it waits for.
   const onFds = (): void => {};
@@ -146,7 +154,24 @@ handover('should refuse a closed, a reading, a written or a descriptor-listening
   await expectCode(() => d.toNetSocket(), 'ERR_SOCKET_CLOSED');
   for (const s of [a, b, c]) s.destroy();
   await event(c, 'close');
-  assert.is(await openFds(), before, 'no descriptor leaked');
+  await assertDescriptorsAsBefore(before, 'no descriptor leaked');
+});
+
+handover('should probe node:net right when the event loop is blocked past the probe\'s time at the start', async () => {
+  // A fresh process: the verdict is probed once per process. It starts the
+  // probe, then blocks its loop for 1.5 s (longer than the probe waits).
+  const probe = new URL('../../host/net-handover.js', import.meta.url).href;
+  const child = `
+    import { netTakesDescriptors } from ${JSON.stringify(probe)};
+    const verdict = netTakesDescriptors();
+    const started = performance.now();
+    while (performance.now() - started < 1500);
+    console.log(JSON.stringify({ verdict: await verdict }));`;
+  const [command, ...args] = moduleArgv(child);
+  const r = spawnSync(command!, args, { encoding: 'utf8', timeout: 20000, env: plainEnv() });
+  assert.is(r.status, 0, `the child: ${r.error?.message ?? r.signal ?? ''} ${r.stderr}`);
+  // The same verdict as this process's unblocked probe: true on Node and Deno, false on Bun.
+  assert.equal(JSON.parse(r.stdout.trim()), { verdict: await netTakesDescriptors() });
 });
 
 handover.run();

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RawSocket } from '../../host/index.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { expectCode as rejects } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { openFds, within } from '../_helpers/wait.js';
+import { within } from '../_helpers/wait.js';
 import { descriptorFlags, O_CLOEXEC, O_NONBLOCK } from '../native/_support.js';
 
 const tmp = makeTempDir('us-r');
@@ -106,7 +107,7 @@ raw('should reject a waiting call on close and on abort, and set typed options',
 });
 
 raw('should refuse bad input with typed errors, creating no file and leaking no descriptor', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const files = readdirSync(tmp.path).length;
   await rejects(() => RawSocket.create('raw' as never), 'ERR_INVALID_ARG_VALUE');
   await rejects(() => RawSocket.create(1 as never), 'ERR_INVALID_ARG_VALUE');
@@ -134,7 +135,7 @@ raw('should refuse bad input with typed errors, creating no file and leaking no 
   await rejects(() => s.listen(), 'EOPNOTSUPP');
   s.close();
   assert.is(readdirSync(tmp.path).length, files, 'no file created');
-  assert.is(await openFds(), before);
+  await assertDescriptorsAsBefore(before);
 });
 
 raw.after(() => tmp.remove());

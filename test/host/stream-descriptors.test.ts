@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type DescriptorsInfo, listen, socketPair, type UnixSocket } from '../../host/index.js';
-import { closeFd, readFd, sameFile } from '../_helpers/descriptors.js';
+import { assertDescriptorsAsBefore, closeFd, descriptorBaseline, readFd, sameFile } from '../_helpers/descriptors.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { openFds, readAll, within } from '../_helpers/wait.js';
+import { readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-sd');
 const at = tmp.at;
@@ -82,7 +82,7 @@ fdPassing('should send descriptors queued behind megabytes, after the caller clo
 });
 
 fdPassing('should close descriptors past maxDescriptors and report truncation, and close all without a listener', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair({ maxDescriptors: 1 });
   const file = fileWith('many', 'x');
   const got = collect(b);
@@ -104,11 +104,11 @@ fdPassing('should close descriptors past maxDescriptors and report truncation, a
   d.destroy();
   closeSync(file);
   await new Promise((r) => setTimeout(r, 20));
-  assert.is(await openFds(), before, 'no descriptor left open');
+  await assertDescriptorsAsBefore(before, 'no descriptor left open');
 });
 
 fdPassing('should deliver a backlog of descriptor chunks in order, aligned, through pauses (many per data event)', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair();
   const file = fileWith('backlog', 'x');
   // More chunks than one readable wakeup takes (64), all queued before the reader starts.
@@ -154,11 +154,11 @@ fdPassing('should deliver a backlog of descriptor chunks in order, aligned, thro
   b.destroy();
   closeSync(file);
   await new Promise((r) => setTimeout(r, 20));
-  assert.is(await openFds(), before, 'no descriptor left open');
+  await assertDescriptorsAsBefore(before, 'no descriptor left open');
 });
 
 fdPassing('should receive descriptors only while a listener is attached, and close the rest', async () => {
-  const before = await openFds();
+  const before = await descriptorBaseline();
   const [a, b] = socketPair();
   const file = fileWith('toggle', 'x');
   b.resume();
@@ -183,7 +183,7 @@ fdPassing('should receive descriptors only while a listener is attached, and clo
   b.destroy();
   closeSync(file);
   await new Promise((r) => setTimeout(r, 20));
-  assert.is(await openFds(), before, 'no descriptor left open');
+  await assertDescriptorsAsBefore(before, 'no descriptor left open');
 });
 
 fdPassing('should pass listen() readCap and maxDescriptors on to accepted sockets', async () => {

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, createConnection, createServer, listen, socketPair, UnixServer, UnixSocket } from '../../host/index.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { event, openFds, readAll, within } from '../_helpers/wait.js';
+import { event, readAll, within } from '../_helpers/wait.js';
 
 const tmp = makeTempDir('us-t');
 const at = tmp.at;
@@ -233,7 +234,7 @@ faults('should reject bad input at every entry point, creating nothing', async (
 
 faults('should leave the fd count unchanged after 10,000 connect/accept/close cycles', async () => {
   const server = await listen(at('cycle.sock'));
-  const fds = await openFds();
+  const fds = await descriptorBaseline();
   for (let i = 0; i < 10000; i++) {
     const accepted = server.accept();
     const c = await connect(at('cycle.sock'));
@@ -242,7 +243,7 @@ faults('should leave the fd count unchanged after 10,000 connect/accept/close cy
     s.destroy();
   }
   await new Promise((r) => setImmediate(r));
-  assert.is(await openFds(), fds);
+  await assertDescriptorsAsBefore(fds);
   server.close();
 });
 

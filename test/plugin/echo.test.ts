@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPlugin, PluginError } from '../../host/plugin.js';
+import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { openSockets, pluginBytes, startEchoPeer } from './plugins.js';
+import { pluginBytes, startEchoPeer } from './plugins.js';
 import { plainEnv } from '../_helpers/env.js';
 
 const echo = suite('echo plugin');
@@ -30,13 +31,14 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 echo('should echo messages through a peer in another process', async () => {
   const tmp = makeTempDir('us-pe-');
   const path = join(tmp.path, 'echo.sock');
+  // Before the peer starts: what its process takes (a pidfd, a pipe) is closed again once it has exited.
+  const before = await descriptorBaseline();
   const peer = await startEchoPeer(path);
   if (typeof peer === 'string') {
     console.log(`  skipped: ${peer}`);
     tmp.remove();
     return;
   }
-  const sockets = openSockets();
   // Each guest may connect under this directory, and do nothing else.
   const policy = { rules: [{ allow: ['connect'] as const, path: tmp.path }] };
   const plugin = loadPlugin(await pluginBytes('echo'), { policy });
@@ -53,7 +55,7 @@ echo('should echo messages through a peer in another process', async () => {
     await peer.stop();
     tmp.remove();
   }
-  assert.is(openSockets(), sockets);
+  await assertDescriptorsAsBefore(before);
 });
 
 echo('should report a WIT error code when the connect fails', async () => {

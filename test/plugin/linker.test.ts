@@ -8,8 +8,9 @@ import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPlugin, type Plugin, PluginError, PluginTrap } from '../../host/plugin.js';
+import { assertDescriptorsAsBeforeNow, descriptorBaseline, socketsSince } from '../_helpers/descriptors.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
-import { ALLOW_ALL, openSockets, pluginBytes } from './plugins.js';
+import { ALLOW_ALL, pluginBytes } from './plugins.js';
 
 const linker = suite('plugin linker');
 
@@ -67,11 +68,11 @@ for (const [action, reason] of [
   ['bad-pointer', /lies outside the guest's \d+-byte memory/],
 ] as const) {
   linker(`should trap the guest on ${action}, poison the plugin and close what it held`, async () => {
-    const before = openSockets();
+    const before = await descriptorBaseline();
     const p = await probe();
     assert.is(p.run(['keep-pairs', '4']), 'ok 4');
     assert.is(p.handleCount, 8);
-    assert.is(openSockets(), before + 8);
+    assert.is(socketsSince(before), 8);
     const trap = thrown(() => p.run([action]));
     assert.instance(trap, PluginTrap);
     assert.instance(trap, WebAssembly.RuntimeError);
@@ -80,7 +81,7 @@ for (const [action, reason] of [
     assert.ok(p.poisoned);
     // Everything the guest held is closed at once, before close().
     assert.is(p.handleCount, 0);
-    assert.is(openSockets(), before);
+    assertDescriptorsAsBeforeNow(before);
     const again = thrown(() => p.run(['pair'])) as PluginError;
     assert.is(again.code, 'ERR_UNIXSOCK_PLUGIN_POISONED');
     assert.is(again.cause, trap);
@@ -92,26 +93,26 @@ for (const [action, reason] of [
 }
 
 linker('should close every socket a guest still holds on close()', async () => {
-  const before = openSockets();
+  const before = await descriptorBaseline();
   const p = await probe();
   assert.is(p.run(['keep-pairs', '25']), 'ok 25');
   assert.is(p.handleCount, 50);
-  assert.is(openSockets(), before + 50);
+  assert.is(socketsSince(before), 50);
   p.close();
   assert.is(p.handleCount, 0);
-  assert.is(openSockets(), before);
+  assertDescriptorsAsBeforeNow(before);
   assert.is((thrown(() => p.run(['pair'])) as PluginError).code, 'ERR_UNIXSOCK_PLUGIN_CLOSED');
   p.close(); // twice is fine
 });
 
 linker('should leak no descriptors over many plugins', async () => {
   const bytes = await pluginBytes('probe');
-  const before = openSockets();
+  const before = await descriptorBaseline();
   for (let i = 0; i < 30; i++) {
     using p = loadPlugin(bytes, { policy: ALLOW_ALL });
     p.run(['keep-pairs', '2']);
   }
-  assert.is(openSockets(), before);
+  assertDescriptorsAsBeforeNow(before);
 });
 
 linker('should refuse a guest that imports anything but sockets and address', async () => {

@@ -3,7 +3,7 @@
 // open-descriptor counts, and an echo peer in another process (a guest
 // blocks in `wait`, so its peer cannot live on this event loop).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type PolicySpec, RULE_PERMISSIONS } from '../../host/policy.js';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -17,19 +17,6 @@ export async function pluginBytes(name: string): Promise<Uint8Array> {
   built ??= import(new URL('build/plugins.mjs', ROOT).href).then((m: { run: () => Promise<void> }) => m.run());
   await built;
   return readFileSync(new URL(`dist/plugins/${name}.wasm`, ROOT));
-}
-
-/** Socket descriptors open in this process now (other descriptors come and go with the runtime). */
-export function openSockets(): number {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) n++;
-    } catch {
-      // closed meanwhile (the directory's own descriptor)
-    }
-  }
-  return n;
 }
 
 function available(tool: string): boolean {

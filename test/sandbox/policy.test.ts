@@ -11,7 +11,7 @@ import { createDatagramSocket, listen, UnixsockPolicyError } from '../../host/in
 import { applyPolicy } from '../../host/policy.js';
 import { createEngine, type SandboxEngine } from '../../host/sandbox.js';
 import type { PolicySpec } from '../../host/policy.js';
-import { closeFd, tcpListenerFromPython } from '../_helpers/descriptors.js';
+import { assertDescriptorsAsBefore, closeFd, descriptorBaseline, tcpListenerFromPython } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
 import { skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -22,8 +22,6 @@ const outside = join(tmp.path, 'out');
 mkdirSync(allowed);
 mkdirSync(outside);
 symlinkSync(outside, join(allowed, 'link'));
-
-const fdCount = (): number => readdirSync('/proc/self/fd').length;
 
 /** Bind, listen and connect under `allowed` only. */
 const PATHS: PolicySpec = { rules: [{ allow: ['bind', 'listen', 'connect', 'accept'], path: allowed }] };
@@ -73,15 +71,15 @@ test('an instance without a policy enforces nothing', () => {
   assert.not.ok(existsSync(join(outside, 'free.sock')));
 });
 
-test('an empty policy denies everything, before any system call', () => {
+test('an empty policy denies everything, before any system call', async () => {
   const e = engine({});
-  const before = fdCount();
+  const before = await descriptorBaseline();
   denied(() => e.listen(join(allowed, 's.sock')), 'bind');
   denied(() => e.connect(join(allowed, 's.sock')), 'connect');
   denied(() => e.bindDatagram(), 'bind');
   denied(() => e.socketPair(), 'socket-pair');
   assert.equal(readdirSync(allowed), ['link']);
-  assert.is(fdCount(), before);
+  await assertDescriptorsAsBefore(before);
   assert.is(e.refusals().denied, 4);
 });
 
@@ -168,18 +166,18 @@ test('forbidden descriptors are not sent: a regular file, a TCP socket', async (
   const [x, y] = e.socketPair();
   const file = openSync(join(tmp.path, 'plain'), 'w');
   const tcpFd = await tcpListenerFromPython(tmp.path);
-  const before = fdCount();
+  const before = await descriptorBaseline();
   denied(() => x.send('f', { fds: [file] }), 'send-descriptors');
   if (tcpFd === undefined) skip('the TCP case needs python3');
   else denied(() => x.send('t', { fds: [tcpFd] }), 'send-descriptors');
   assert.is(y.receive(), null, 'nothing was sent');
-  assert.is(fdCount(), before, 'no descriptor left behind');
+  await assertDescriptorsAsBefore(before, 'no descriptor left behind');
   closeSync(file);
   if (tcpFd !== undefined) closeFd(tcpFd);
 });
 
 test('received descriptors the policy refuses are closed, not leaked', async () => {
-  const before = fdCount();
+  const before = await descriptorBaseline();
   const server = await listen(join(allowed, 'fds.sock'));
   const file = openSync(join(tmp.path, 'plain2'), 'w');
   const accepted: { destroy(): void }[] = [];
@@ -198,8 +196,7 @@ test('received descriptors the policy refuses are closed, not leaked', async () 
   for (const s of accepted) s.destroy();
   await server.close();
   closeSync(file);
-  await new Promise((r) => setTimeout(r, 20));
-  assert.is(fdCount(), before);
+  await assertDescriptorsAsBefore(before);
 });
 
 test('the limits: sockets per instance, descriptors per message', () => {
@@ -288,7 +285,7 @@ test('every sandbox entry point rejects bad input with a typed error, leaving no
   const d = e.bindDatagram();
   const l = e.listen(join(allowed, 'bad-input.sock'));
   const filesBefore = readdirSync(allowed).sort();
-  const before = fdCount();
+  const before = await descriptorBaseline();
   const long = `${allowed}/${'x'.repeat(120)}`;
   const nonUtf8 = Buffer.concat([Buffer.from(`${allowed}/`), Buffer.from([0xff, 0xfe])]);
   for (const bad of [long, `${allowed}/a\0b`, '', nonUtf8]) {
@@ -320,7 +317,7 @@ test('every sandbox entry point rejects bad input with a typed error, leaving no
   await expectCode(() => createEngine('x' as never), 'ERR_INVALID_ARG_TYPE');
   await expectCode(() => createEngine({ lock: 'no' as never }), 'ERR_INVALID_ARG_TYPE');
   assert.equal(readdirSync(allowed).sort(), filesBefore);
-  assert.is(fdCount(), before);
+  await assertDescriptorsAsBefore(before);
 });
 
 test.run();
