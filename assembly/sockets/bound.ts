@@ -20,9 +20,10 @@
 import { AddressKind } from '../address/kinds';
 import { outLen, outPtr } from '../address/output';
 import {
-  failed, FileKind, identityDevice, identityInode, identityKind, setUmask, SocketKind,
+  failed, FileKind, identityDevice, identityInode, identityKind, setUmask,
   sysBind, sysClose, sysConnect, sysPathIdentity, sysSocket, sysUnlink,
 } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { Errno } from './errno';
 import { Operation, osFail, stateFail } from './failure';
 import { encodeForHost, openSocket } from './system';
