@@ -1,5 +1,6 @@
-// A socket bound to an address, with the lifecycle rules of architecture.md
-// §4 that listeners and datagram sockets share.
+// A socket bound to an address, with the lifecycle rules that listeners and
+// datagram sockets share (wit/sockets.wit, `bind-options`, states them for
+// embedders):
 //
 // - Stale socket: on EADDRINUSE, a path that is a socket file refusing
 //   connections (a probe of the socket's own type: connect -> ECONNREFUSED)
