@@ -2,7 +2,7 @@
 // addresses. Every rule runs in the engine component; this file converts
 // between JS forms and WIT values and turns failures into Node errors.
 //
-// Input forms (architecture.md §3):
+// Input forms (README.md, "Input forms" under Addresses):
 // - string: a filesystem path; a string starting with "\0" is an abstract
 //   name of exactly that length (Node's spelling, without Node's padding);
 // - Buffer / Uint8Array: raw sun_path bytes; a leading 0 byte means abstract

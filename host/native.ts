@@ -377,7 +377,7 @@ export interface NativeBinding {
   readonly FILE_TYPE: Readonly<Record<string, number>>;
   readonly MESSAGE_FLAG: Readonly<Record<string, number>>;
   readonly POLL_EVENT: Readonly<Record<string, number>>;
-  /** Bits of {@link NativeBinding.wait}'s events and result (WIT `syscalls.readiness`). */
+  /** Bits of {@link NativeBinding.wait}'s events and result (WIT `types.readiness`). */
   readonly WAIT_EVENT: Readonly<Record<string, number>>;
   /** Compile-time platform facts. */
   readonly constants: NativeConstants;

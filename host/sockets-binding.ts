@@ -9,7 +9,7 @@ import {
 } from './errors.js';
 import {
   ADDRESS_ADDRESS_ERROR, ADDRESS_LENGTH_EXCESS, DESCRIPTORS_ADOPTED, HANDLE, LIST, SOCKETS_FUNCTIONS, SOCKETS_MESSAGE, SOCKETS_OS_ERROR,
-  NONE, SOCKETS_READINESS, SOCKETS_SOCKET_ERROR, SOME, TYPES_ADDRESS, TYPES_CREDENTIALS, TYPES_SOCKET_TYPE,
+  NONE, TYPES_READINESS, SOCKETS_SOCKET_ERROR, SOME, TYPES_ADDRESS, TYPES_CREDENTIALS, TYPES_SOCKET_TYPE,
 } from './generated/abi-layout.js';
 
 /** WIT `sockets.socket-error`, lifted. */
@@ -29,9 +29,9 @@ export type SocketType = (typeof SOCKET_TYPES)[number];
 export const ADOPTED_KINDS = DESCRIPTORS_ADOPTED.cases;
 export type AdoptedKind = (typeof ADOPTED_KINDS)[number];
 
-/** WIT `sockets.readiness` bits. */
+/** WIT `types.readiness` bits. */
 export const READINESS = {
-  readable: SOCKETS_READINESS.readable, writable: SOCKETS_READINESS.writable, hangUp: SOCKETS_READINESS.hangUp,
+  readable: TYPES_READINESS.readable, writable: TYPES_READINESS.writable, hangUp: TYPES_READINESS.hangUp,
 } as const;
 
 /** WIT `sockets.message`, lifted: attachments are handles the caller now owns. */

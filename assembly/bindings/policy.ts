@@ -1,5 +1,5 @@
-// Canonical-ABI lifting and lowering for `unixsock:ipc/policy` (embedder
-// only). `rule` flattens to (permissions, pattern case, ptr, len, types,
+// Canonical-ABI lifting and lowering for `unixsock:ipc/policy`
+// (wit/policy.wit, embedder only). `rule` flattens to (permissions, pattern case, ptr, len, types,
 // has-peer, same-user, uids ptr, uids len, gids ptr, gids len); lists and
 // strings the host passed are ours until post-return.
 import { adopt as own, releaseArena } from '../arena';

@@ -1,77 +1,28 @@
-// Canonical-ABI lifting and lowering for `unixsock:ipc/sockets` and
-// `unixsock:ipc/descriptors`. AssemblyScript names encode the WIT names
-// mechanically (build/component.mjs): `sockets_static_listener_listen` is
+// Canonical-ABI lifting and lowering for `unixsock:ipc/sockets`
+// (wit/sockets.wit). AssemblyScript names encode the WIT names mechanically
+// (build/component.mjs): `sockets_static_listener_listen` is
 // `[static]listener.listen`, `sockets_method_connection_remote_address` is
 // `[method]connection.remote-address`, `sockets_listener_dtor` is
 // `listener_dtor`. Methods receive the resource's rep (a borrow of our own
-// resource); a new own handle comes from `[resource-new]`. Post-returns are
-// the table at the end: only exports that own blocks until then (arena.ts)
-// have one.
+// resource); a new own handle comes from `[resource-new]` (resources.ts).
+// Post-returns are the table at the end: only exports that own blocks until
+// then (arena.ts) have one.
 import { adopt as own, releaseArena } from '../arena';
-import { failure, failureA, failureB } from '../errors';
 import { AddressKind } from '../address/kinds';
 import { outKind, outLen, outPtr } from '../address/output';
 import { RET } from './abi';
-import { SocketErrorKind, deniedPermission, osCode, osErrno, osOperation, socketFailure } from '../sockets/failure';
+import { attachmentNew, connectionNew, datagramNew, listenerNew, live } from './resources';
+import { lowerError, lowerHandle, lowerUnit } from './results';
 import * as attachment from '../sockets/attachment';
 import * as transfer from '../sockets/transfer';
 import * as listener from '../sockets/listener';
 import * as connection from '../sockets/connection';
 import * as datagram from '../sockets/datagram';
-import { Adopted, kindOf } from '../sockets/adopt';
 import { BindOptions, Bound, closeBound } from '../sockets/bound';
 import { errorCodeOf } from '../sockets/errno';
-import { SocketKind } from './syscalls';
+import { SocketKind } from './types';
 
-// @ts-ignore: decorator
-@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'listener_new')
-declare function listenerNew(rep: i32): i32;
-// @ts-ignore: decorator
-@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'connection_new')
-declare function connectionNew(rep: i32): i32;
-// @ts-ignore: decorator
-@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'datagram_new')
-declare function datagramNew(rep: i32): i32;
-// @ts-ignore: decorator
-@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'attachment_new')
-declare function attachmentNew(rep: i32): i32;
-// @ts-ignore: decorator
-@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'attachment_rep')
-declare function attachmentRep(handle: i32): i32;
-// @ts-ignore: decorator
-@external('cm32p2|_ex_unixsock:ipc/sockets@0.1', 'attachment_drop')
-declare function attachmentDrop(handle: i32): void;
-
-/** result<_, socket-error> error case (and the error half of every result here). */
-function lowerError(): usize {
-  store<u8>(RET, 1);
-  store<u8>(RET + 4, <u8>socketFailure);
-  if (socketFailure == SocketErrorKind.InvalidAddress) {
-    store<u8>(RET + 8, <u8>failure);
-    store<u32>(RET + 12, failureA);
-    store<u32>(RET + 16, failureB);
-  } else if (socketFailure == SocketErrorKind.Os) {
-    store<u8>(RET + 8, <u8>osCode);
-    store<u8>(RET + 9, <u8>osErrno);
-    store<u8>(RET + 10, <u8>osOperation);
-  } else if (socketFailure == SocketErrorKind.PolicyDenied) {
-    store<u8>(RET + 8, <u8>deniedPermission);
-  }
-  return RET;
-}
-
-function lowerUnit(ok: bool): usize {
-  if (!ok) return lowerError();
-  store<u8>(RET, 0);
-  return RET;
-}
-
-function lowerHandle(handle: i32): usize {
-  store<u8>(RET, 0);
-  store<i32>(RET + 4, handle);
-  return RET;
-}
-
+/** result<address, socket-error>: the address the last call wrote to address/output.ts. */
 function lowerAddress(ok: bool): usize {
   if (!ok) return lowerError();
   store<u8>(RET, 0);
@@ -83,26 +34,6 @@ function lowerAddress(ok: bool): usize {
 
 export function sockets_condition_of(errno: i32): i32 {
   return <i32>errorCodeOf(errno);
-}
-
-export function descriptors_adopt(fd: i32): usize {
-  const kind = kindOf(fd);
-  if (kind < 0) return lowerError();
-  let handle: i32;
-  if (kind == Adopted.StreamListener) handle = listenerNew(listener.adoptListening(fd, SocketKind.Stream));
-  else if (kind == Adopted.SeqpacketListener) handle = listenerNew(listener.adoptListening(fd, SocketKind.Seqpacket));
-  else if (kind == Adopted.Datagram) handle = datagramNew(datagram.adoptDescriptor(fd));
-  else handle = connectionNew(connection.register(fd, kind == Adopted.StreamConnection ? SocketKind.Stream : SocketKind.Seqpacket));
-  store<u8>(RET, 0);
-  store<u8>(RET + 4, <u8>kind);
-  store<i32>(RET + 8, handle);
-  return RET;
-}
-
-/** The object behind a rep the runtime passed: it passes only live reps, so anything else is a bug. */
-function live<T>(x: T): NonNullable<T> {
-  if (x == null) unreachable();
-  return changetype<NonNullable<T>>(x);
 }
 
 /** Destructor of a listener or datagram socket: close it if still open. */
@@ -148,11 +79,6 @@ export function sockets_method_listener_accept(rep: i32): usize {
   store<u8>(RET + 4, r == 0 ? 0 : 1);
   if (r != 0) store<i32>(RET + 8, connectionNew(r));
   return RET;
-}
-
-export function descriptors_adopt_accepted(rep: i32, fd: i32): usize {
-  const r = listener.adopt(live(listener.listenerOf(rep)), fd);
-  return r == 0 ? lowerError() : lowerHandle(connectionNew(r));
 }
 
 export function sockets_method_listener_local_address(rep: i32): usize {
@@ -232,23 +158,6 @@ export function sockets_method_datagram_close(rep: i32): usize {
 export function sockets_datagram_dtor(rep: i32): void {
   dropBound(datagram.datagramOf(rep));
   datagram.release(rep);
-}
-
-// descriptors: the fd, or -1 once closed (or for a rep no longer live).
-
-export function descriptors_listener_descriptor(rep: i32): i32 {
-  const l = listener.listenerOf(rep);
-  return l == null ? -1 : l.fd;
-}
-
-export function descriptors_connection_descriptor(rep: i32): i32 {
-  const c = connection.connectionOf(rep);
-  return c == null ? -1 : c.fd;
-}
-
-export function descriptors_datagram_descriptor(rep: i32): i32 {
-  const d = datagram.datagramOf(rep);
-  return d == null ? -1 : d.fd;
 }
 
 // socket pairs, data, readiness, credentials
@@ -347,22 +256,12 @@ export function sockets_attachment_dtor(rep: i32): void {
   attachment.drop(rep);
 }
 
-export function descriptors_attach(fd: i32): i32 {
-  return attachmentNew(attachment.register(fd));
-}
-
-export function descriptors_detach(handle: i32): i32 {
-  const fd = attachment.detach(live(attachment.attachmentOf(attachmentRep(handle))));
-  attachmentDrop(handle);
-  return fd;
-}
 
 // Post-returns. Exports that lift an address or options own those argument
 // blocks, and address results are arena blocks: all are freed here. The
 // others own nothing past their return and have no post-return.
 
 export {
-  releaseArena as descriptors_adopt_post,
   releaseArena as sockets_method_connection_send_post,
   releaseArena as sockets_method_connection_receive_post,
   releaseArena as sockets_method_datagram_send_to_post,

@@ -1,8 +1,9 @@
-// The `unixsock:ipc/syscalls` imports, and thin wrappers that hide their
-// canonical-ABI return areas. Every wrapper returns a value >= 0 on success
-// or -(1 + errno case) on failure (`failed()` / `errnoOf()` read it), so
-// callers stay allocation-free.
+// The `unixsock:ipc/syscalls` imports (wit/syscalls.wit), and thin wrappers
+// that hide their canonical-ABI return areas. Every wrapper returns a value
+// >= 0 on success or -(1 + errno case) on failure (`failed()` / `errnoOf()`
+// read it), so callers stay allocation-free.
 import { adopt } from '../arena';
+import { SocketKind } from './types';
 
 // @ts-ignore: decorator
 @external('cm32p2|unixsock:ipc/syscalls@0.1', 'socket')
@@ -72,8 +73,6 @@ export declare function hostPlatform(): i32;
 
 /** Import return area: result discriminant @0, payload @1 (unit/errno/small), @4 (s32, list, record) or @8 (file-identity). */
 const R: usize = memory.data(32, 8);
-
-export const enum SocketKind { Stream, Datagram, Seqpacket }
 
 export const enum FileKind { Other, Socket, Regular, Directory, Symlink, Fifo, CharacterDevice, BlockDevice }
 

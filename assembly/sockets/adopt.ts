@@ -3,7 +3,8 @@
 // (SO_TYPE, SO_ACCEPTCONN) decides which resource it becomes. The engine
 // owns it afterwards, but never unlinks a file for it: it did not bind one.
 // On failure nothing is taken: the descriptor stays the caller's.
-import { failed, nameLen, SocketKind, sysGetSocketType, sysGetSockName, sysIsListening } from '../bindings/syscalls';
+import { failed, nameLen, sysGetSocketType, sysGetSockName, sysIsListening } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { decodeSockaddr } from '../address/sockaddr';
 import { currentPlatform } from './system';
 import { Errno } from './errno';

@@ -1,5 +1,6 @@
-// A socket bound to an address, with the lifecycle rules of architecture.md
-// §4 that listeners and datagram sockets share.
+// A socket bound to an address, with the lifecycle rules that listeners and
+// datagram sockets share (wit/sockets.wit, `bind-options`, states them for
+// embedders):
 //
 // - Stale socket: on EADDRINUSE, a path that is a socket file refusing
 //   connections (a probe of the socket's own type: connect -> ECONNREFUSED)
@@ -20,9 +21,10 @@
 import { AddressKind } from '../address/kinds';
 import { outLen, outPtr } from '../address/output';
 import {
-  failed, FileKind, identityDevice, identityInode, identityKind, setUmask, SocketKind,
+  failed, FileKind, identityDevice, identityInode, identityKind, setUmask,
   sysBind, sysClose, sysConnect, sysPathIdentity, sysSocket, sysUnlink,
 } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { Errno } from './errno';
 import { Operation, osFail, stateFail } from './failure';
 import { encodeForHost, openSocket } from './system';

@@ -4,9 +4,10 @@ import { AddressKind } from '../address/kinds';
 import { outLen, outPtr } from '../address/output';
 import { decodeSockaddr } from '../address/sockaddr';
 import {
-  failed, nameLen, pairFirst, pairSecond, peerGid, peerPid, peerUid, SocketKind,
+  failed, nameLen, pairFirst, pairSecond, peerGid, peerPid, peerUid,
   sysClose, sysConnect, sysGetPeerName, sysGetSockName, sysPeerCredentials, sysShutdown, sysSocketPair,
 } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { Errno } from './errno';
 import { Operation, osFail, osFailErrno, Permission, policyFail, stateFail } from './failure';
 import {

@@ -3,7 +3,7 @@
 // datagrams themselves move on the descriptor, outside the engine.
 import { AddressKind } from '../address/kinds';
 import { outLen, outPtr } from '../address/output';
-import { SocketKind } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { bindSocket, BindOptions, Bound, closeBound } from './bound';
 import { connectTo } from './connection';
 import { Permission, policyFail, stateFail } from './failure';

@@ -1,7 +1,8 @@
 // Listening stream and seqpacket sockets: a bound socket (bound.ts, with the
-// lifecycle rules of architecture.md §4) that listens and accepts.
+// lifecycle rules listed there) that listens and accepts.
 import { AddressKind } from '../address/kinds';
-import { failed, peerGid, peerUid, SocketKind, sysAccept, sysClose, sysListen, sysPeerCredentials } from '../bindings/syscalls';
+import { failed, peerGid, peerUid, sysAccept, sysClose, sysListen, sysPeerCredentials } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { abandon, bindSocket, BindOptions, Bound, closeBound, rememberName } from './bound';
 import { Errno } from './errno';
 import { Operation, osFail, osFailErrno, Permission, policyFail, stateFail } from './failure';

@@ -15,9 +15,10 @@ import { normalizePath } from '../address/normalize';
 import { outLen, outPtr } from '../address/output';
 import { alloc } from '../arena';
 import {
-  failed, FileKind, identityKind, pairFirst, pairSecond, peerUid, nameLen, SocketKind,
+  failed, FileKind, identityKind, pairFirst, pairSecond, peerUid, nameLen,
   sysClose, sysPathIdentity, sysPeerCredentials, sysRealPath, sysSocketPair,
 } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { Operation, osFail, Permission, policyFail } from './failure';
 import { socketsHeld } from './slab';
 

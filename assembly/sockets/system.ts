@@ -3,7 +3,8 @@
 import { AddressKind, Platform } from '../address/kinds';
 import { Options } from '../address/rules';
 import { encodeAddress } from '../address/sockaddr';
-import { failed, hostPlatform, SocketKind, sysSocket } from '../bindings/syscalls';
+import { failed, hostPlatform, sysSocket } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { addressFail, Operation, osFail } from './failure';
 
 let platform: i32 = -1;

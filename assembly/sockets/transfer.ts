@@ -10,8 +10,9 @@ import { decodeSockaddr } from '../address/sockaddr';
 import { adopt, alloc } from '../arena';
 import {
   failed, inControlTruncated, inData, inDataLen, inFdCount, inFds, inName, inNameLen, inTruncated, nameLen,
-  SocketKind, sysClose, sysGetPeerName, sysReceive, sysSend, sysWait,
+  sysClose, sysGetPeerName, sysReceive, sysSend, sysWait,
 } from '../bindings/syscalls';
+import { SocketKind } from '../bindings/types';
 import { Attachment, attachmentOf, register as registerAttachment } from './attachment';
 import { Errno } from './errno';
 import { Operation, osFail, osFailErrno, Permission, policyFail, stateFail } from './failure';

@@ -44,7 +44,7 @@ typedef enum { US_STREAM = 0, US_DATAGRAM = 1, US_SEQPACKET = 2 } us_socket_type
 /* WIT `types.shutdown-how`. */
 typedef enum { US_SHUT_RECEIVE = 0, US_SHUT_SEND = 1, US_SHUT_BOTH = 2 } us_shutdown_how;
 
-/* WIT `sockets.readiness` flags. */
+/* WIT `types.readiness` flags. */
 enum { US_READABLE = 1, US_WRITABLE = 2, US_HANG_UP = 4 };
 
 /* A byte range (WIT `list<u8>`, or a UTF-8 `string`: not NUL-terminated). */

@@ -73,6 +73,9 @@ export const ADDRESS_ADDRESS_ERROR = { size: 12, align: 4, flat: 3, payload: 4, 
 /** `address.candidate`: A value judged by Racket's `unix-socket-path?` predicate. */
 export const ADDRESS_CANDIDATE = { size: 12, align: 4, flat: 3, payload: 4, cases: ['path', 'path-bytes', 'bytes'] } as const;
 
+/** `descriptors.adopted`: What `adopt` made of a descriptor, by its kind (SO_TYPE, SO_ACCEPTCONN). */
+export const DESCRIPTORS_ADOPTED = { size: 8, align: 4, flat: 2, payload: 4, cases: ['stream-listener', 'seqpacket-listener', 'stream-connection', 'seqpacket-connection', 'datagram'] } as const;
+
 /** `policy.permissions`: Operations a rule permits (`types.permission` without the limits). */
 export const POLICY_PERMISSIONS = { size: 2, align: 2, flat: 1, labels: ['bind', 'listen', 'connect', 'accept', 'send-to', 'receive-from', 'socket-pair', 'send-descriptors', 'receive-descriptors'], bind: 1, listen: 2, connect: 4, accept: 8, sendTo: 16, receiveFrom: 32, socketPair: 64, sendDescriptors: 128, receiveDescriptors: 256 } as const;
 
@@ -103,9 +106,6 @@ export const SOCKETS_OS_ERROR = { size: 3, align: 1, flat: 3, code: 0, errno: 1,
 /** `sockets.socket-error`: Why a socket operation failed. */
 export const SOCKETS_SOCKET_ERROR = { size: 16, align: 4, flat: 4, payload: 4, cases: ['invalid-address', 'os', 'invalid-state', 'policy-denied'] } as const;
 
-/** `sockets.readiness`: Readiness of a socket (poll(2)). */
-export const SOCKETS_READINESS = { size: 1, align: 1, flat: 1, labels: ['readable', 'writable', 'hang-up'], readable: 1, writable: 2, hangUp: 4 } as const;
-
 /** `sockets.message`: One message or stream chunk read by `receive`. */
 export const SOCKETS_MESSAGE = { size: 32, align: 4, flat: 9, data: 0, sender: 8, attachments: 20, truncated: 28, attachmentsDropped: 29 } as const;
 
@@ -115,17 +115,11 @@ export const SOCKETS_LISTEN_OPTIONS = { size: 32, align: 4, flat: 9, socketType:
 /** `sockets.bind-options`: How a pathname, abstract name or `unnamed` (autobind) is bound. */
 export const SOCKETS_BIND_OPTIONS = { size: 24, align: 4, flat: 7, mode: 0, unlinkOnClose: 8, recoverStale: 9, workingDirectory: 12 } as const;
 
-/** `descriptors.adopted`: What `adopt` made of a descriptor, by its kind (SO_TYPE, SO_ACCEPTCONN). */
-export const DESCRIPTORS_ADOPTED = { size: 8, align: 4, flat: 2, payload: 4, cases: ['stream-listener', 'seqpacket-listener', 'stream-connection', 'seqpacket-connection', 'datagram'] } as const;
-
 /** `syscalls.file-kind`: What a path names, from lstat(2). */
 export const SYSCALLS_FILE_KIND = { size: 1, align: 1, flat: 1, cases: ['other', 'socket', 'regular', 'directory', 'symlink', 'fifo', 'character-device', 'block-device'] } as const;
 
 /** `syscalls.file-identity`: Identity of a filesystem object: device, inode and kind (lstat(2)). */
 export const SYSCALLS_FILE_IDENTITY = { size: 24, align: 8, flat: 3, device: 0, inode: 8, kind: 16 } as const;
-
-/** `syscalls.readiness`: Readiness of a descriptor (poll(2) POLLIN, POLLOUT, POLLHUP/POLLERR). */
-export const SYSCALLS_READINESS = { size: 1, align: 1, flat: 1, labels: ['readable', 'writable', 'hang-up'], readable: 1, writable: 2, hangUp: 4 } as const;
 
 /** `syscalls.incoming`: One message read by `receive`. */
 export const SYSCALLS_INCOMING = { size: 28, align: 4, flat: 8, data: 0, fds: 8, sockaddr: 16, truncated: 24, controlTruncated: 25 } as const;
@@ -141,6 +135,9 @@ export const TYPES_ERROR_CODE = { size: 1, align: 1, flat: 1, cases: ['access-de
 
 /** `types.socket-type`: The three AF_UNIX socket types. */
 export const TYPES_SOCKET_TYPE = { size: 1, align: 1, flat: 1, cases: ['stream', 'datagram', 'seqpacket'] } as const;
+
+/** `types.readiness`: Readiness of a socket, asked for and reported by `wait`. POSIX */
+export const TYPES_READINESS = { size: 1, align: 1, flat: 1, labels: ['readable', 'writable', 'hang-up'], readable: 1, writable: 2, hangUp: 4 } as const;
 
 /** `types.shutdown-how`: Direction(s) to shut down. POSIX equivalent: SHUT_RD, SHUT_WR, SHUT_RDWR. */
 export const TYPES_SHUTDOWN_HOW = { size: 1, align: 1, flat: 1, cases: ['receive', 'send', 'both'] } as const;
@@ -165,6 +162,16 @@ export const ADDRESS_FUNCTIONS = {
   'to-text': { coreParams: 4, retArea: true, result: { size: 8, align: 4, flat: 2 } },
   'normalize': { coreParams: 6, retArea: true, result: { size: 16, align: 4, flat: 4, payload: 4 } },
   'is-unix-socket-path': { coreParams: 6, retArea: false, result: { size: 1, align: 1, flat: 1 } },
+} as const;
+
+export const DESCRIPTORS_FUNCTIONS = {
+  'adopt': { coreParams: 2, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
+  'adopt-accepted': { coreParams: 3, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
+  'listener-descriptor': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
+  'connection-descriptor': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
+  'datagram-descriptor': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
+  'attach': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
+  'detach': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
 } as const;
 
 export const POLICY_FUNCTIONS = {
@@ -200,16 +207,6 @@ export const SOCKETS_FUNCTIONS = {
   '[method]datagram.local-address': { coreParams: 2, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
   '[method]datagram.remote-address': { coreParams: 2, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
   '[method]datagram.close': { coreParams: 2, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
-} as const;
-
-export const DESCRIPTORS_FUNCTIONS = {
-  'adopt': { coreParams: 2, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
-  'adopt-accepted': { coreParams: 3, retArea: true, result: { size: 20, align: 4, flat: 5, payload: 4 } },
-  'listener-descriptor': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
-  'connection-descriptor': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
-  'datagram-descriptor': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
-  'attach': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
-  'detach': { coreParams: 1, retArea: false, result: { size: 4, align: 4, flat: 1 } },
 } as const;
 
 export const SYSCALLS_FUNCTIONS = {
@@ -259,7 +256,7 @@ const T_SOCKETS_OS_ERROR: AbiType = { t: 'record', size: 3, align: 1, flat: 3, f
 const T_TYPES_PERMISSION: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 11 };
 const T_SOCKETS_SOCKET_ERROR: AbiType = { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [T_ADDRESS_ADDRESS_ERROR, T_SOCKETS_OS_ERROR, undefined, T_TYPES_PERMISSION] };
 const T_SOCKETS_LISTEN_OPTIONS: AbiType = { t: 'record', size: 32, align: 4, flat: 9, fields: [T_TYPES_SOCKET_TYPE, T_U32, { t: 'variant', size: 8, align: 4, flat: 2, discriminant: 1, payload: 4, cases: [undefined, T_U32] }, T_BOOL, T_BOOL, { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [undefined, T_STRING] }], offsets: [0, 4, 8, 16, 17, 20] };
-const T_SOCKETS_READINESS: AbiType = { t: 'flags', size: 1, align: 1, flat: 1, labels: 3 };
+const T_TYPES_READINESS: AbiType = { t: 'flags', size: 1, align: 1, flat: 1, labels: 3 };
 const T_TYPES_SHUTDOWN_HOW: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 3 };
 const T_SOCKETS_MESSAGE: AbiType = { t: 'record', size: 32, align: 4, flat: 9, fields: [{ t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, T_TYPES_ADDRESS, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'own', size: 4, align: 4, flat: 1, resource: 'attachment' } }, T_BOOL, T_BOOL], offsets: [0, 8, 20, 28, 29] };
 const T_TYPES_CREDENTIALS: AbiType = { t: 'record', size: 12, align: 4, flat: 3, fields: [T_U32, T_U32, T_U32], offsets: [0, 4, 8] };
@@ -283,7 +280,7 @@ export const SOCKETS_TREES: Record<string, AbiFunction> = {
   'condition-of': { params: [T_TYPES_ERRNO], result: T_TYPES_ERROR_CODE, coreParams: 1, spilled: false, retArea: false },
   '[static]listener.listen': { params: [T_TYPES_ADDRESS, T_SOCKETS_LISTEN_OPTIONS], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'listener' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 13, spilled: false, retArea: true },
   '[method]listener.accept': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'variant', size: 8, align: 4, flat: 2, discriminant: 1, payload: 4, cases: [undefined, { t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }] }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
-  '[method]listener.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  '[method]listener.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }, T_TYPES_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
   '[method]listener.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   '[method]listener.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'listener' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   '[static]connection.connect': { params: [T_TYPES_ADDRESS, T_TYPES_SOCKET_TYPE], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'connection' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 5, spilled: false, retArea: true },
@@ -292,14 +289,14 @@ export const SOCKETS_TREES: Record<string, AbiFunction> = {
   '[method]connection.shutdown': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_TYPES_SHUTDOWN_HOW], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
   '[method]connection.send': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'borrow', size: 4, align: 4, flat: 1, resource: 'attachment' } }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_U32, T_SOCKETS_SOCKET_ERROR] }, coreParams: 6, spilled: false, retArea: true },
   '[method]connection.receive': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_U32], result: { t: 'variant', size: 36, align: 4, flat: 10, discriminant: 1, payload: 4, cases: [T_SOCKETS_MESSAGE, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
-  '[method]connection.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  '[method]connection.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }, T_TYPES_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
   '[method]connection.peer-credentials': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_CREDENTIALS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   '[method]connection.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'connection' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   '[static]datagram.bind': { params: [{ t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [undefined, T_TYPES_ADDRESS] }, T_SOCKETS_BIND_OPTIONS], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [{ t: 'own', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_SOCKETS_SOCKET_ERROR] }, coreParams: 12, spilled: false, retArea: true },
   '[method]datagram.connect': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_TYPES_ADDRESS], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 5, spilled: false, retArea: true },
   '[method]datagram.send-to': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'variant', size: 16, align: 4, flat: 4, discriminant: 1, payload: 4, cases: [undefined, T_TYPES_ADDRESS] }, { t: 'list', size: 8, align: 4, flat: 2, of: { t: 'borrow', size: 4, align: 4, flat: 1, resource: 'attachment' } }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_U32, T_SOCKETS_SOCKET_ERROR] }, coreParams: 10, spilled: false, retArea: true },
   '[method]datagram.receive': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_U32], result: { t: 'variant', size: 36, align: 4, flat: 10, discriminant: 1, payload: 4, cases: [T_SOCKETS_MESSAGE, T_SOCKETS_SOCKET_ERROR] }, coreParams: 3, spilled: false, retArea: true },
-  '[method]datagram.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_SOCKETS_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_SOCKETS_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
+  '[method]datagram.wait': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }, T_TYPES_READINESS, T_U32], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_READINESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 4, spilled: false, retArea: true },
   '[method]datagram.local-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   '[method]datagram.remote-address': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [T_TYPES_ADDRESS, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },
   '[method]datagram.close': { params: [{ t: 'borrow', size: 4, align: 4, flat: 1, resource: 'datagram' }], result: { t: 'variant', size: 20, align: 4, flat: 5, discriminant: 1, payload: 4, cases: [undefined, T_SOCKETS_SOCKET_ERROR] }, coreParams: 2, spilled: false, retArea: true },

@@ -1,6 +1,6 @@
 // assembly/sockets/bound.ts through every socket that binds a name: stream
 // and seqpacket listeners and datagram sockets keep the same lifecycle rules
-// (architecture.md §4), against the real kernel: stale recovery with a probe
+// (listed in bound.ts), against the real kernel: stale recovery with a probe
 // of the socket's own type, live sockets of any type kept, non-sockets never
 // unlinked, mode with no permissive window, ownership-checked unlink on
 // close, unlink after chdir, abstract names and autobind.

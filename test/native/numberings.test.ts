@@ -42,8 +42,8 @@ numberings('should number what crosses into the engine in WIT order', () => {
   assert.equal(Object.values(SHUTDOWN), cases(types, 'enum', 'shutdown-how').map((_, i) => i));
   // An identity's file type is written as the WIT file-kind case.
   assert.equal(Object.entries(FILE_TYPE), cases(syscalls, 'enum', 'file-kind').map((c, i) => [camel(c), i]));
-  // wait's events and result are WIT readiness bits, in both interfaces.
-  const bits = cases(syscalls, 'flags', 'readiness').map((c, i) => [camel(c), 1 << i]);
+  // wait's events and result are the WIT readiness bits (types.readiness, used by sockets and syscalls).
+  const bits = cases(types, 'flags', 'readiness').map((c, i) => [camel(c), 1 << i]);
   assert.equal(Object.entries(native.WAIT_EVENT), bits);
   assert.equal(Object.entries(READINESS), bits);
 });

@@ -6,6 +6,7 @@ export type Credentials = import('./unixsock-ipc-types.js').Credentials;
 export type Errno = import('./unixsock-ipc-types.js').Errno;
 export type ErrorCode = import('./unixsock-ipc-types.js').ErrorCode;
 export type Permission = import('./unixsock-ipc-types.js').Permission;
+export type Readiness = import('./unixsock-ipc-types.js').Readiness;
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
 export type SocketType = import('./unixsock-ipc-types.js').SocketType;
 export type AddressError = import('./unixsock-ipc-address.js').AddressError;
@@ -67,11 +68,6 @@ export interface SocketErrorInvalidState {
 export interface SocketErrorPolicyDenied {
   tag: 'policy-denied',
   val: Permission,
-}
-export interface Readiness {
-  readable?: boolean,
-  writable?: boolean,
-  hangUp?: boolean,
 }
 export interface Message {
   data: Uint8Array,

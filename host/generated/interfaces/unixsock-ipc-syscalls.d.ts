@@ -23,11 +23,7 @@ export function hostPlatform(): Platform;
 export type Errno = import('./unixsock-ipc-types.js').Errno;
 export type SocketType = import('./unixsock-ipc-types.js').SocketType;
 export type Platform = import('./unixsock-ipc-types.js').Platform;
-export interface Readiness {
-  readable?: boolean,
-  writable?: boolean,
-  hangUp?: boolean,
-}
+export type Readiness = import('./unixsock-ipc-types.js').Readiness;
 export type ShutdownHow = import('./unixsock-ipc-types.js').ShutdownHow;
 export interface Incoming {
   data: Uint8Array,

@@ -109,6 +109,11 @@ export type SocketType = 'stream' | 'datagram' | 'seqpacket';
  * ## `"windows"`
  */
 export type Platform = 'linux' | 'macos' | 'freebsd' | 'openbsd' | 'netbsd' | 'windows';
+export interface Readiness {
+  readable?: boolean,
+  writable?: boolean,
+  hangUp?: boolean,
+}
 /**
  * # Variants
  * 

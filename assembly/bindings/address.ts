@@ -1,4 +1,4 @@
-// Canonical-ABI lifting and lowering for `unixsock:ipc/address`.
+// Canonical-ABI lifting and lowering for `unixsock:ipc/address` (wit/address.wit).
 //
 // Each export's name is a mechanical function of its WIT name: interface,
 // underscore, function with `-` as `_` (`address_to_text` is
@@ -18,7 +18,7 @@ import { outKind, outLen, outPtr } from '../address/output';
 import { checkAddress, Options } from '../address/rules';
 import { decodeSockaddr, encodeAddress } from '../address/sockaddr';
 import { parseText, toText } from '../address/text';
-import { RET, realloc } from './abi';
+import { RET } from './abi';
 
 const OPTIONS = new Options();
 
@@ -52,10 +52,6 @@ function lowerResult(ok: bool, withCase: bool): usize {
     store<u32>(RET + 8, outLen);
   }
   return RET;
-}
-
-export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
-  return realloc(old, oldSize, align, newSize);
 }
 
 export function address_layout_for(platform: i32): usize {
