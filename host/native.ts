@@ -80,7 +80,7 @@ export const POLL_EVENT = { readable: 1, writable: 2, disconnect: 4 } as const;
 export type PollCallback = (status: number, events: number) => void;
 
 /**
- * A libuv `uv_poll_t` readiness watcher on the main loop. While started it keeps
+ * A readiness watcher on the main loop (native/src/readiness.h). While started it keeps
  * the process alive (unless unref'd) and itself reachable; close it before
  * closing its descriptor.
  */
@@ -132,7 +132,7 @@ export type StreamEventType = (typeof STREAM_EVENT)[keyof typeof STREAM_EVENT];
 export type StreamEventCallback = (type: number, a?: any, b?: any, c?: any) => void;
 
 /**
- * The data path of a connected stream socket on one libuv `uv_poll_t`. It never
+ * The data path of a connected stream socket on one readiness watch. It never
  * closes its descriptor: call close() first, then close the fd. It watches
  * readable only while reading, writable only while writes are queued, and keeps
  * the process alive only then (unless unref'd).

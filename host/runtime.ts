@@ -2,8 +2,8 @@
 // backend of the native addon (native/src/readiness.h). Detected once at
 // load, never chosen by the user.
 //
-//   Node  libuv: one uv_poll_t per watched socket, on the loop every other
-//         handle runs on.
+//   Node  libuv: on the loop every other handle runs on (Linux: one epoll
+//         set on one uv_poll_t, busy sockets on a uv_poll_t of their own).
 //   Bun   the reactor: Bun's uv_poll_* are crash stubs (oven-sh/bun#18546).
 //   Deno  the reactor: Deno's uv_poll fires once per start and reports the
 //         requested events, not the real ones (denoland/deno#36317).

@@ -99,10 +99,29 @@ export class SocketsBinding {
     this.#x = engine.exports as Record<string, Fn>;
   }
 
+  /**
+   * Resolved exports per interface and name: the function and its
+   * post-return, if any. Looked up once: building `iface + name` and looking
+   * it up on every call cost a string concatenation and a string-table
+   * lookup per call (several per connection).
+   */
+  readonly #resolved = new Map<string, Map<string, [Fn, Fn | undefined]>>();
+
+  #entry(iface: string, name: string): [Fn, Fn | undefined] {
+    let byName = this.#resolved.get(iface);
+    if (byName === undefined) this.#resolved.set(iface, (byName = new Map()));
+    let entry = byName.get(name);
+    if (entry === undefined) {
+      const fn = this.#x[iface + name];
+      if (fn === undefined) throw new Error(`unixsock: the engine does not export ${name}`);
+      entry = [fn, this.#x[`${iface}${name}_post`]];
+      byName.set(name, entry);
+    }
+    return entry;
+  }
+
   #fn(iface: string, name: string): Fn {
-    const fn = this.#x[iface + name];
-    if (fn === undefined) throw new Error(`unixsock: the engine does not export ${name}`);
-    return fn;
+    return this.#entry(iface, name)[0];
   }
 
   #failure(ret: number): SocketFailure {
@@ -132,11 +151,12 @@ export class SocketsBinding {
 
   /** Call, lift with `lift(ret)` on success, then post-return. */
   #call<T>(name: string, args: number[], lift: (ret: number) => T, iface = SOCKETS): SocketOutcome<T> {
-    const ret = this.#fn(iface, name)(...args);
+    const [fn, post] = this.#entry(iface, name);
+    const ret = fn(...args);
     this.#m.fresh();
     const out: SocketOutcome<T> =
       this.#m.view.getUint8(ret) === 0 ? { ok: true, value: lift(ret) } : { ok: false, failure: this.#failure(ret) };
-    this.#x[`${iface}${name}_post`]?.(ret);
+    post?.(ret);
     return out;
   }
 

@@ -1,4 +1,4 @@
-// Poller: a readiness watcher for JS (readiness.h: a uv_poll_t on Node, the
+// Poller: a readiness watcher for JS (readiness.h: libuv on Node, the
 // reactor on Bun and Deno).
 //
 //   new Poller(fd, callback)  opens the watch; never throws for OS errors (a

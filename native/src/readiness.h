@@ -2,9 +2,11 @@
 // thing the I/O engines (Poller in poll.h, StreamEngine in stream.h) need
 // from the runtime's event loop, behind one interface with two backends.
 //
-//   libuv     one uv_poll_t per watch on the environment's libuv loop
-//             (readiness_uv.cc). Node: the loop every other handle runs on,
-//             so an event costs no thread hop.
+//   libuv     on the environment's libuv loop (readiness_uv.cc): on Linux
+//             one epoll set per environment on one uv_poll_t, a watch moving
+//             to a uv_poll_t of its own once busy; elsewhere a uv_poll_t per
+//             watch. Node: the loop every other handle runs on, so an event
+//             costs no thread hop.
 //   reactor   one epoll set and one thread per environment; events reach the
 //             JS thread through one napi_threadsafe_function (reactor.cc).
 //             For runtimes whose libuv emulation has no faithful uv_poll:

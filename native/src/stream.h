@@ -1,5 +1,5 @@
 // StreamEngine: the data path of a connected SOCK_STREAM socket, driven by one
-// readiness watch (readiness.h: a uv_poll_t on Node, the reactor on Bun and
+// readiness watch (readiness.h: libuv on Node, the reactor on Bun and
 // Deno). It never owns (or closes) the descriptor.
 //
 //   new StreamEngine(fd, onEvent)  opens the watch; never throws for OS errors (a

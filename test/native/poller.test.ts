@@ -226,6 +226,80 @@ Events('should report -EEXIST for a second poller on a descriptor already watche
     }
   }));
 
+/** A stream socketpair, closed after `body` (even when an assertion fails). */
+async function withPair(body: (fd: number, peer: number) => unknown): Promise<void> {
+  const fds = new Int32Array(2);
+  assert.is(native.socketPair(SOCKET_TYPE.stream, fds), 0);
+  try {
+    await body(fds[0]!, fds[1]!);
+  } finally {
+    native.close(fds[0]!);
+    native.close(fds[1]!);
+  }
+}
+
+Events('should deliver no event to a poller closed by another callback of the same wakeup', () =>
+  // Both are writable at once, so their events come in one batch; whichever
+  // runs first closes both: the other must not be called.
+  withPair(async (a) => {
+    await withPair(async (b) => {
+      let calls = 0;
+      const close = (): void => {
+        calls++;
+        pa.close();
+        pb.close();
+      };
+      const pa = new native.Poller(a, close);
+      const pb = new native.Poller(b, close);
+      try {
+        assert.is(pa.start(POLL_EVENT.writable), 0);
+        assert.is(pb.start(POLL_EVENT.writable), 0);
+        await sleep(100);
+        assert.is(calls, 1);
+      } finally {
+        pa.close();
+        pb.close();
+      }
+    });
+  }));
+
+Events('should keep every semantic once busy (past the libuv backend\'s move to a handle of its own)', () =>
+  // The libuv backend moves a watch that fired 16 times out of its shared
+  // epoll set; stop, start, level-triggered events and close must not change.
+  withPair(async (fd, peer) => {
+    let writable = 0;
+    let readable = 0;
+    let status = 0;
+    let resolveBusy!: () => void;
+    const busy = new Promise<void>((resolve) => (resolveBusy = resolve));
+    const poller = new native.Poller(fd, (s, got) => {
+      if (s !== 0) status = s;
+      if (got & POLL_EVENT.readable) readable++;
+      if (got & POLL_EVENT.writable && ++writable === 40) {
+        poller.stop();
+        resolveBusy();
+      }
+    });
+    try {
+      assert.is(poller.start(POLL_EVENT.writable), 0);
+      await withTimeout(busy, 2000, '40 writable events');
+      await sleep(20);
+      assert.is(writable, 40, 'no event after stop()');
+      native.send(peer, Buffer.from('x'), 0, 1);
+      assert.is(poller.start(POLL_EVENT.readable), 0);
+      await sleep(50);
+      assert.ok(readable >= 2, `level-triggered: ${readable} readable events`);
+      assert.is(status, 0);
+      poller.close();
+      const after = readable;
+      await sleep(50);
+      assert.is(readable, after, 'no event after close');
+      assert.is(poller.start(POLL_EVENT.readable), errno('EBADF'));
+    } finally {
+      poller.close();
+    }
+  }));
+
 Events.run();
 
 // ---------------------------------------------------------------------------
@@ -289,6 +363,16 @@ Lifetime('should queue a Drain again when the JS thread has not started it, and 
   assert.is(out.pending, 0);
 });
 
+// A poller that has fired 40 times (busy: the libuv backend gave it a handle of its own), now waiting for readable.
+const BUSY = `
+  const fds = new Int32Array(2);
+  native.socketPair(1, fds);
+  let fired = 0;
+  const poller = new native.Poller(fds[0], () => { if (++fired === 40) poller.start(1); });
+  poller.start(2);
+  await new Promise((resolve) => { const check = () => (fired >= 40 ? resolve() : setTimeout(check, 5)); check(); });
+`;
+
 Lifetime('should let the process exit after close', () => {
   const result = child(`${SETUP} poller.close();`);
   assert.is(result.signal, null, 'the child exited by itself');
@@ -304,6 +388,16 @@ Lifetime('should let the process exit after unref while still started', () => {
 Lifetime('should keep the process alive while started and referenced', () => {
   const result = child(SETUP, 750);
   assert.is(result.signal, 'SIGTERM', 'the child was still running at the timeout');
+});
+
+Lifetime('should keep the lifetime rules once busy: alive while started and referenced, exit after unref or close', () => {
+  const alive = child(BUSY, 1500);
+  assert.is(alive.signal, 'SIGTERM', 'the child was still running at the timeout');
+  for (const end of ['poller.unref();', 'poller.close();', 'poller.unref(); poller.ref(); poller.stop();']) {
+    const result = child(`${BUSY} ${end}`);
+    assert.is(result.signal, null, `the child exited by itself after ${end}`);
+    assert.is(result.status, 0, result.stderr);
+  }
 });
 
 Lifetime('should keep a started poller working after its last JS reference is collected', () => {
@@ -387,6 +481,15 @@ Lifetime('should close its handle cleanly when a worker thread is terminated', (
     const active = new native.Poller(fds[0], () => { if (!sent) { sent = true; parentPort.postMessage('event'); } });
     active.start(2);
     new native.Poller(fds[1], () => {});  // idle, never closed
+    // Busy, then quiet (waiting for readable), and one closed while its close is pending.
+    const more = new Int32Array(2);
+    native.socketPair(1, more);
+    let fired = 0;
+    const busy = new native.Poller(more[0], () => { if (++fired === 40) busy.start(1); });
+    busy.start(2);
+    const closing = new native.Poller(more[1], () => {});
+    closing.start(1);
+    closing.close();
   })();`;
   // The main thread must not load the addon itself, or terminating the worker
   // would not unload it and a late close callback would go unnoticed.
