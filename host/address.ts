@@ -10,12 +10,12 @@
 // - { path: string | Uint8Array }, { abstract: string | Uint8Array },
 //   { unnamed: true }.
 // Text forms (`@name`, `unix:/p`, …) are parsed only by parseAddress().
-import { engine, KIND, type Outcome, type WitAddress, type WitOptions } from './component.js';
+import { engine, KIND, type Outcome, type WitAddress, type WitOptions } from './component/component.js';
 import {
   type AddressProblem, invalidArgType, invalidArgValue, problemOf, UnixsockAddressError,
 } from './errors.js';
-import { ADDRESS_RELATIVE_PATHS } from './generated/abi-layout.js';
-import { HOST_PLATFORM, type Platform, platformIndex, PLATFORMS } from './platform.js';
+import { ADDRESS_RELATIVE_PATHS } from './component/generated/abi-layout.js';
+import { HOST_PLATFORM, type Platform, platformIndex, PLATFORMS } from './component/platform.js';
 
 /** Anything the API accepts as an address. */
 export type AddressInput =

@@ -3,15 +3,15 @@
 // its kind calls for. The engine component decides the kind (SO_TYPE,
 // SO_ACCEPTCONN, AF_UNIX checked through getsockname) and owns the descriptor
 // from then on; an adopted socket never unlinks a file on close.
-import { blockingUntilIo } from './blocking.js';
-import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
+import { blockingUntilIo } from './native/blocking.js';
+import { DatagramSocket, type DatagramSocketOptions } from './messages/datagram.js';
 import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
-import { errnoError, failureError, sockets } from './failures.js';
-import { channelOptions } from './message-socket.js';
-import { isDescriptorNumber } from './messages.js';
-import { native } from './native.js';
-import { closeOwner } from './owner.js';
-import { SEQPACKET, SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
+import { errnoError, failureError, sockets } from './component/failures.js';
+import { channelOptions } from './messages/message-socket.js';
+import { isDescriptorNumber } from './messages/channel.js';
+import { native } from './native/native.js';
+import { closeOwner } from './component/owner.js';
+import { SEQPACKET, SeqpacketSocket, type SeqpacketSocketOptions } from './messages/seqpacket.js';
 import { type ListenOptions, STREAM, UnixServer } from './server.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 

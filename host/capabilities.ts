@@ -1,9 +1,9 @@
 // What this platform (or another) supports. Address facts come from the
 // engine's sockaddr layout; the socket-type and ancillary-data facts are the
 // platforms' documented features (unix(7), FreeBSD unix(4), xnu).
-import { engine } from './component.js';
+import { engine } from './component/component.js';
 import { invalidArgType, invalidArgValue } from './errors.js';
-import { HOST_PLATFORM, type Platform, platformIndex, platformOf, PLATFORMS } from './platform.js';
+import { HOST_PLATFORM, type Platform, platformIndex, platformOf, PLATFORMS } from './component/platform.js';
 
 /** Per-feature support on a platform. */
 export interface Capabilities {

@@ -4,8 +4,8 @@
 // (`code: 'ERR_INVALID_ARG_VALUE'`, like Node's own argument errors). Wrong
 // JS types never reach the component: they throw `TypeError` with
 // `code: 'ERR_INVALID_ARG_TYPE'`.
-import type { WitFailure } from './component.js';
-import { ADDRESS_ADDRESS_ERROR, SOCKETS_OPERATION, TYPES_ERROR_CODE, TYPES_PERMISSION } from './generated/abi-layout.js';
+import type { WitFailure } from './component/component.js';
+import { ADDRESS_ADDRESS_ERROR, SOCKETS_OPERATION, TYPES_ERROR_CODE, TYPES_PERMISSION } from './component/generated/abi-layout.js';
 
 /** WIT `address.address-error` cases, in WIT order (the case index). */
 export const ADDRESS_ERRORS = ADDRESS_ADDRESS_ERROR.cases;

@@ -7,10 +7,10 @@
 import { constants } from 'node:os';
 import { addressForMessage, decodeSockaddr, encodeSockaddr, type SocketAddress } from './address.js';
 import { abortError, booleanOption as flag, invalidArgType, invalidArgValue, optionsArgument as optionsObject, socketClosed } from './errors.js';
-import { errnoError } from './failures.js';
-import { bytesOf, type DescriptorLike, descriptorsOf } from './messages.js';
-import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
-import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
+import { errnoError } from './component/failures.js';
+import { bytesOf, type DescriptorLike, descriptorsOf } from './messages/channel.js';
+import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native/native.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
 
 const EAGAIN = -constants.errno.EAGAIN;
 const EINPROGRESS = -constants.errno.EINPROGRESS;

@@ -6,9 +6,9 @@ import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { addressForMessage, fromWitAddress, type SocketAddress, witAddress } from './address.js';
 import { abortError } from './errors.js';
-import { closeOwner } from './owner.js';
-import { errnoError, failureError, sockets } from './failures.js';
-import { native, POLL_EVENT, type Poller } from './native.js';
+import { closeOwner } from './component/owner.js';
+import { errnoError, failureError, sockets } from './component/failures.js';
+import { native, POLL_EVENT, type Poller } from './native/native.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 
 /** Options of listen() and server.listen(). */

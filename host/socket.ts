@@ -5,15 +5,15 @@ import type net from 'node:net';
 import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
-import { peerCredentials, type PeerCredentials } from './credentials.js';
+import { peerCredentials, type PeerCredentials } from './native/credentials.js';
 import { invalidArgValue, optionsArgument, invalidState, socketClosed } from './errors.js';
-import { type DescriptorLike, descriptorsOf, duplicates, messageBytes } from './messages.js';
-import { errnoError, failureError } from './failures.js';
-import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
-import { netHandoverKnown, netSocketOn } from './net-handover.js';
-import { beforeIo, forgetBlocking } from './blocking.js';
-import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
-import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './owner.js';
+import { type DescriptorLike, descriptorsOf, duplicates, messageBytes } from './messages/channel.js';
+import { errnoError, failureError } from './component/failures.js';
+import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native/native.js';
+import { netHandoverKnown, netSocketOn } from './native/net-handover.js';
+import { beforeIo, forgetBlocking } from './native/blocking.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
+import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './component/owner.js';
 
 /** Options of a UnixSocket. */
 export interface UnixSocketOptions {

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatagramSocket, type MessageInfo } from '../../host/index.js';
-import { FILE_TYPE, native } from '../../host/native.js';
+import { FILE_TYPE, native } from '../../host/native/native.js';
 import { within } from './wait.js';
 
 /** The library's own: close(2) through the addon, a UnixsockError when it fails. */

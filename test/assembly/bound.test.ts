@@ -8,8 +8,8 @@ import { existsSync, lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync }
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KIND, type WitAddress } from '../../host/component.js';
-import { type BindOptions, type SocketOutcome, type SocketType } from '../../host/sockets-binding.js';
+import { KIND, type WitAddress } from '../../host/component/component.js';
+import { type BindOptions, type SocketOutcome, type SocketType } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { errnoOf, failure, ok, roundTrip, s, staleSocket, using, withDatagram } from './_sockets.js';
 

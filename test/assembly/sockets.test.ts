@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KIND, type WitAddress } from '../../host/component.js';
-import { type BindOptions, type ListenOptions } from '../../host/sockets-binding.js';
+import { KIND, type WitAddress } from '../../host/component/component.js';
+import { type BindOptions, type ListenOptions } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { entries, errnoOf, failure, ok, s, staleSocket, typeOf } from './_sockets.js';
 

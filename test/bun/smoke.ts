@@ -23,9 +23,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '../../host/index.js';
-import { Engine, engine, engineModule } from '../../host/component.js';
-import { native } from '../../host/native.js';
-import { SocketsBinding } from '../../host/sockets-binding.js';
+import { Engine, engine, engineModule } from '../../host/component/component.js';
+import { native } from '../../host/native/native.js';
+import { SocketsBinding } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 
 const GLOBAL_MS = 60_000;
@@ -329,9 +329,9 @@ test('createEngine({ policy }): denied and allowed through the public API', () =
 /** loadPlugin from the public API, or from host/plugin.ts before index.ts exports it. */
 async function pluginLoader(): Promise<(wasm: Uint8Array, options?: { policy?: api.PolicySpec }) => { run(args: string[]): string; close(): void }> {
   if (typeof exported['loadPlugin'] === 'function') return exported['loadPlugin'] as never;
-  const internal = './../../host/plugin.js';
+  const internal = './../../host/sandbox/plugin.js';
   const mod = await (import(internal) as Promise<Record<string, unknown>>).catch(() => undefined);
-  if (typeof mod?.['loadPlugin'] !== 'function') throw new Skip('loadPlugin does not exist yet (host/plugin.ts)');
+  if (typeof mod?.['loadPlugin'] !== 'function') throw new Skip('loadPlugin does not exist yet (host/sandbox/plugin.ts)');
   return mod['loadPlugin'] as never;
 }
 

@@ -12,7 +12,7 @@
 // `heap` (used, after GC), checked on its own.
 import { readdirSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { engine } from '../../host/component.js';
+import { engine } from '../../host/component/component.js';
 import { collectGarbage } from '../_helpers/runtime.js';
 
 /**

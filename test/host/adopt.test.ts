@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import {
   closeFd, connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
 } from '../../host/index.js';
-import { native } from '../../host/native.js';
+import { native } from '../../host/native/native.js';
 import { fileOf, tcpListenerFromPython } from '../_helpers/descriptors.js';
 import { PY_ADDR, skip } from '../_helpers/peers.js';
 import { moduleArgv } from '../_helpers/runtime.js';

@@ -9,15 +9,15 @@ import { pathToFileURL } from 'node:url';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { COMPONENT_URL, engine, KIND, type Outcome, type WitAddress } from '../../host/component.js';
+import { COMPONENT_URL, engine, KIND, type Outcome, type WitAddress } from '../../host/component/component.js';
 import { encodeSockaddr } from '../../host/address.js';
-import { ERRNO_NAMES, errnoIndex } from '../../host/errno.js';
+import { ERRNO_NAMES, errnoIndex } from '../../host/component/errno.js';
 import { ADDRESS_ERRORS, problemOf } from '../../host/errors.js';
-import { FILE_TYPE, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
-import { HOST_PLATFORM, PLATFORMS } from '../../host/platform.js';
+import { FILE_TYPE, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
+import { HOST_PLATFORM, PLATFORMS } from '../../host/component/platform.js';
 import {
   type BindOptions, type ListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
-} from '../../host/sockets-binding.js';
+} from '../../host/component/sockets-binding.js';
 import { randomAddress, randomTextPath } from '../_helpers/addresses.js';
 import { Random } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -462,11 +462,11 @@ stock('should agree with the Node binding on every socket function, against the 
   assert.equal(theirs, mine);
 });
 
-stock('should commit host/generated exactly as jco generates it', async () => {
+stock('should commit host/component/generated exactly as jco generates it', async () => {
   const expected = (await generatedTypes(bytes)) as Record<string, string>;
   for (const [name, text] of Object.entries(expected)) {
     const committed = readFileSync(new URL(name, GENERATED), 'utf8');
-    assert.is(committed, text, `host/generated/${name} drifted: run \`npm run types\``);
+    assert.is(committed, text, `host/component/generated/${name} drifted: run \`npm run types\``);
   }
 });
 

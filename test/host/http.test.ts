@@ -14,10 +14,10 @@ import * as assert from 'uvu/assert';
 import type * as Undici from 'undici';
 import type { Agent } from 'undici';
 import { connect, formatAddress, type UnixServer, UnixSocket } from '../../host/index.js';
-import { forceNetHandover } from '../../host/net-handover.js';
-import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
+import { forceNetHandover } from '../../host/native/net-handover.js';
+import { serveHttp, unixAgent, unixFetch } from '../../host/http/serve.js';
 import { formatUnixUrl } from '../../host/dial.js';
-import { RUNTIME } from '../../host/runtime.js';
+import { RUNTIME } from '../../host/native/runtime.js';
 import { expectCode } from '../_helpers/expect.js';
 import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -425,7 +425,7 @@ serving('should fail requests with the connect error, and refuse https', async (
 });
 
 serving('should load undici only when an HTTP client is first made', () => {
-  const moduleUrl = new URL('../../host/http.js', import.meta.url).href;
+  const moduleUrl = new URL('../../host/http/serve.js', import.meta.url).href;
   const script = `import { createRequire } from 'node:module';
 const { unixAgent } = await import(${JSON.stringify(moduleUrl)});
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/undici/'));
@@ -452,7 +452,7 @@ both('should run each connection on the path the runtime allows, with the peer\'
   const listener = await serveHttp(server, at('creds.sock'));
   const agent = unixAgent(at('creds.sock'));
   assert.is(await (await undiciFetch('http://localhost/', { dispatcher: agent })).text(), String(process.pid));
-  const onDescriptor = (await import('../../host/net-handover.js')).netHandoverKnown();
+  const onDescriptor = (await import('../../host/native/net-handover.js')).netHandoverKnown();
   assert.equal(seen, [{ net: onDescriptor === true, unixsock: onDescriptor === false, pid: process.pid, uid: process.getuid!() }]);
   if (CURL) {
     // Another process: its pid, not ours.
@@ -502,7 +502,7 @@ if (RUNTIME.name === 'deno') {
   // 'connection' after its first response, so forcing the path would test Deno.
   duplex('should never take the Duplex path on Deno', async () => {
     forceNetHandover(undefined);
-    assert.is(await (await import('../../host/net-handover.js')).netTakesDescriptors(), true);
+    assert.is(await (await import('../../host/native/net-handover.js')).netTakesDescriptors(), true);
   });
 } else {
   for (const [name, fn] of cases) duplex(name, fn);

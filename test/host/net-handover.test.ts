@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, serveHttp, socketPair } from '../../host/index.js';
-import { forceNetHandover, netTakesDescriptors } from '../../host/net-handover.js';
+import { forceNetHandover, netTakesDescriptors } from '../../host/native/net-handover.js';
 import { expectCode } from '../_helpers/expect.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, openFds, readAll, within } from '../_helpers/wait.js';

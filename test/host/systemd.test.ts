@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import {
   connect, connectSeqpacket, createDatagramSocket, type DatagramSocket, encodeSockaddr, listenFds, type MessageInfo, notify,
 } from '../../host/index.js';
-import { native } from '../../host/native.js';
+import { native } from '../../host/native/native.js';
 import { closeFd, fileOf } from '../_helpers/descriptors.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPlugin, PluginError } from '../../host/plugin.js';
+import { loadPlugin, PluginError } from '../../host/sandbox/plugin.js';
 import { scriptArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { openSockets, pluginBytes, startEchoPeer } from './plugins.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPlugin, type Plugin, PluginError, PluginTrap } from '../../host/plugin.js';
+import { loadPlugin, type Plugin, PluginError, PluginTrap } from '../../host/sandbox/plugin.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { ALLOW_ALL, openSockets, pluginBytes } from './plugins.js';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPlugin, type Plugin, type PluginOptions } from '../../host/plugin.js';
+import { loadPlugin, type Plugin, type PluginOptions } from '../../host/sandbox/plugin.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { pluginBytes } from './plugins.js';

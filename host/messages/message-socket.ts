@@ -2,11 +2,11 @@
 // descriptor with its owner, a MessageChannel, reading that starts with the
 // first 'message' listener, pause/resume, options, credentials, close.
 import { EventEmitter } from 'node:events';
-import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
-import { descriptorsOf, MessageChannel, messageBytes, type MessageChannelOptions, type SendOptions } from './messages.js';
-import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
-import { closeOwner, type Owner, type Resource } from './owner.js';
+import { peerCredentials, type PeerCredentials } from '../native/credentials.js';
+import { invalidArgType, invalidArgValue, optionsArgument, socketClosed } from '../errors.js';
+import { descriptorsOf, MessageChannel, messageBytes, type MessageChannelOptions, type SendOptions } from './channel.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from '../native/options.js';
+import { closeOwner, type Owner, type Resource } from '../component/owner.js';
 
 /** Receive limits of a message socket. */
 export interface MessageSocketOptions {

@@ -2,12 +2,12 @@
 // (path, abstract name, autobind or none; mode, stale recovery and
 // ownership-checked unlink on close as for stream listeners) and connects;
 // messages move through a MessageChannel on the descriptor.
-import { addressForMessage, encodeSockaddr, type SocketAddress, witAddress } from './address.js';
-import { booleanOption, invalidArgValue, optionsArgument } from './errors.js';
-import { failureError, sockets } from './failures.js';
+import { addressForMessage, encodeSockaddr, type SocketAddress, witAddress } from '../address.js';
+import { booleanOption, invalidArgValue, optionsArgument } from '../errors.js';
+import { failureError, sockets } from '../component/failures.js';
 import { channelOptions, MessageSocket, type MessageSocketOptions, NO_ADDRESS, NO_OPTIONS } from './message-socket.js';
-import type { MessageInfo, SendOptions } from './messages.js';
-import { closeOwner, type Owner, ownerAddress } from './owner.js';
+import type { MessageInfo, SendOptions } from './channel.js';
+import { closeOwner, type Owner, ownerAddress } from '../component/owner.js';
 
 /** Options of createDatagramSocket(). */
 export interface DatagramSocketOptions extends MessageSocketOptions {

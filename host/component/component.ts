@@ -320,7 +320,7 @@ export function liftAddress(m: CoreMemory, kind: number, ptr: number, len: numbe
 let shared: Engine | undefined;
 
 /** Path of the engine component. */
-export const COMPONENT_URL = new URL('../unixsock.wasm', import.meta.url);
+export const COMPONENT_URL = new URL('../../unixsock.wasm', import.meta.url);
 
 let compiled: WebAssembly.Module | undefined;
 

@@ -1,13 +1,13 @@
 // A sandbox policy as JS users write it, checked here for types and handed
 // to one engine instance through its `unixsock:ipc/policy` exports. The
 // engine enforces it (wit/policy.wit): deny by default, rules only allow.
-import type { Engine } from './component.js';
-import { integerArgument, invalidArgType, invalidArgValue } from './errors.js';
+import type { Engine } from '../component/component.js';
+import { integerArgument, invalidArgType, invalidArgValue } from '../errors.js';
 import {
   NONE, POLICY_FUNCTIONS, POLICY_PATTERN, POLICY_PEER_REQUIREMENT, POLICY_PERMISSIONS, POLICY_POLICY_ERROR, POLICY_REFUSAL_COUNTS as COUNTS,
   SOME,
-} from './generated/abi-layout.js';
-import { SOCKET_TYPES, type SocketType } from './sockets-binding.js';
+} from '../component/generated/abi-layout.js';
+import { SOCKET_TYPES, type SocketType } from '../component/sockets-binding.js';
 
 /** What a rule permits (WIT `policy.permissions`, bit = position). */
 export const RULE_PERMISSIONS = POLICY_PERMISSIONS.labels;

@@ -11,13 +11,13 @@
 // (EAGAIN/ENOBUFS) messages wait, in order, and go on writable. Every
 // message is either taken whole by the kernel or reported failed (promise,
 // callback or 'error'). Nothing is dropped silently.
-import { decodeSockaddr, type SocketAddress } from './address.js';
-import type { PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
-import { errnoError } from './failures.js';
-import { ADDRESSES, ADDRESS_SLOT, ReceiveArena } from './message-receive.js';
-import { beforeIo, forgetBlocking } from './blocking.js';
-import { native, POLL_EVENT, type Poller } from './native.js';
+import { decodeSockaddr, type SocketAddress } from '../address.js';
+import type { PeerCredentials } from '../native/credentials.js';
+import { invalidArgType, invalidArgValue } from '../errors.js';
+import { errnoError } from '../component/failures.js';
+import { ADDRESSES, ADDRESS_SLOT, ReceiveArena } from './receive.js';
+import { beforeIo, forgetBlocking } from '../native/blocking.js';
+import { native, POLL_EVENT, type Poller } from '../native/native.js';
 import { constants } from 'node:os';
 
 /** What arrived with a message. */

@@ -1,10 +1,10 @@
 // Who closes a socket's descriptor: the engine, through a resource handle
 // (a connection or a datagram), or the socket object itself (a socketpair
 // end, which the engine never saw). The one place those two cases split.
-import { fromWitAddress, type SocketAddress } from './address.js';
-import { socketClosed } from './errors.js';
+import { fromWitAddress, type SocketAddress } from '../address.js';
+import { socketClosed } from '../errors.js';
 import { errnoError, failureError, sockets } from './failures.js';
-import { native, type ShutdownHow } from './native.js';
+import { native, type ShutdownHow } from '../native/native.js';
 import type { WitAddress } from './component.js';
 import type { SocketOutcome } from './sockets-binding.js';
 

@@ -22,16 +22,16 @@ import type net from 'node:net';
 import { dirname, join } from 'node:path';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher, RequestInit, Response } from 'undici';
-import { formatAddress, type SocketAddress, validateAddress } from './address.js';
-import { parseUnixUrl } from './dial.js';
+import { formatAddress, type SocketAddress, validateAddress } from '../address.js';
+import { parseUnixUrl } from '../dial.js';
 import { legacyHandler } from './dispatch-handler.js';
-import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
-import type { ListenOptions, UnixServer } from './server.js';
-import type { UnixSocket } from './socket.js';
-import { native } from './native.js';
-import { RUNTIME } from './runtime.js';
-import { netTakesDescriptors, type PeerCredentialed, withPeerCredentials } from './net-handover.js';
-import { connect, listen } from './streams.js';
+import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from '../errors.js';
+import type { ListenOptions, UnixServer } from '../server.js';
+import type { UnixSocket } from '../socket.js';
+import { native } from '../native/native.js';
+import { RUNTIME } from '../native/runtime.js';
+import { netTakesDescriptors, type PeerCredentialed, withPeerCredentials } from '../native/net-handover.js';
+import { connect, listen } from '../streams.js';
 
 /** Options of serveHttp(): those of listen(), except allowHalfOpen (always on: node:http manages half-close itself). */
 export type ServeHttpOptions = Omit<ListenOptions, 'allowHalfOpen'>;

@@ -8,16 +8,16 @@
 // when nothing is there, and `wait(timeoutMs)` blocks the thread (poll(2)),
 // as a synchronous guest does. Use it for sandboxed work in a worker or a
 // tool, not on a busy server's main thread.
-import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from './address.js';
-import { Engine, engineModule } from './component.js';
-import { type PeerCredentials } from './credentials.js';
-import { booleanOption, integerArgument, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
-import { failureError } from './failures.js';
-import { isDescriptorNumber } from './messages.js';
-import { native } from './native.js';
-import { listenNumbers } from './server.js';
+import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from '../address.js';
+import { Engine, engineModule } from '../component/component.js';
+import { type PeerCredentials } from '../native/credentials.js';
+import { booleanOption, integerArgument, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from '../errors.js';
+import { failureError } from '../component/failures.js';
+import { isDescriptorNumber } from '../messages/channel.js';
+import { native } from '../native/native.js';
+import { listenNumbers } from '../server.js';
 import { applyPolicy, lockPolicy, type PolicySpec, type Refusals, refusalsOf } from './policy.js';
-import { READINESS, SocketsBinding, type SocketOutcome, type SocketType, type WitMessage } from './sockets-binding.js';
+import { READINESS, SocketsBinding, type SocketOutcome, type SocketType, type WitMessage } from '../component/sockets-binding.js';
 
 export interface CreateEngineOptions {
   /** The sandbox policy; without one the instance enforces nothing. */

@@ -4,9 +4,9 @@
 // Buffer of its own plus its MessageInfo. Sharing is safe because a batch is
 // read only inside one poll callback: each message is copied out before the
 // next receive on any channel (nothing receives synchronously from user code).
-import { beforeIo } from './blocking.js';
-import { credentialsAt, type PeerCredentials } from './credentials.js';
-import { MESSAGE_FLAG, native } from './native.js';
+import { beforeIo } from '../native/blocking.js';
+import { credentialsAt, type PeerCredentials } from '../native/credentials.js';
+import { MESSAGE_FLAG, native } from '../native/native.js';
 
 /** Most messages one receive takes. */
 export const BATCH = process.platform === 'linux' ? 64 : 1;

@@ -1,8 +1,8 @@
 // Socket options with typed names and values, over the shim's
 // getSocketOption / setSocketOption (SOL_SOCKET only). Every unixsock socket
 // object exposes getOption/setOption through these two functions.
-import { invalidArgType, invalidArgValue } from './errors.js';
-import { errnoError } from './failures.js';
+import { invalidArgType, invalidArgValue } from '../errors.js';
+import { errnoError } from '../component/failures.js';
 import { native, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
 
 /** SO_LINGER's value. */

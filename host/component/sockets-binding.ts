@@ -6,7 +6,7 @@ import { type Engine, liftAddressAt, lowerAddress, type WitAddress } from './com
 import { ERRNO_NAMES, type ErrnoName } from './errno.js';
 import {
   type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, PERMISSIONS, type Permission, problemOf,
-} from './errors.js';
+} from '../errors.js';
 import {
   ADDRESS_ADDRESS_ERROR, ADDRESS_LENGTH_EXCESS, DESCRIPTORS_ADOPTED, HANDLE, LIST, SOCKETS_FUNCTIONS, SOCKETS_MESSAGE, SOCKETS_OS_ERROR,
   NONE, SOCKETS_READINESS, SOCKETS_SOCKET_ERROR, SOME, TYPES_ADDRESS, TYPES_CREDENTIALS, TYPES_SOCKET_TYPE,

@@ -2,7 +2,7 @@
 // native -errno from the data path, becomes a thrown/emitted Error.
 import { engine } from './component.js';
 import { ERRNO_NAMES, errnoIndex, errnoNumber } from './errno.js';
-import { socketClosed, UnixsockAddressError, UnixsockError, UnixsockPolicyError } from './errors.js';
+import { socketClosed, UnixsockAddressError, UnixsockError, UnixsockPolicyError } from '../errors.js';
 import { type SocketFailure, SocketsBinding } from './sockets-binding.js';
 
 let binding: SocketsBinding | undefined;

@@ -8,12 +8,12 @@
 // keeps flattening a count.
 import {
   type AbiFunction, type AbiResource, type AbiType, ADDRESS_TREES, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, PLUGIN_RUN, SOCKETS_TREES,
-} from './generated/abi-layout.js';
+} from '../component/generated/abi-layout.js';
 
 /** A resource type a guest can hold handles of. */
 export type Resource = AbiResource;
 
-export { RESOURCES } from './generated/abi-layout.js';
+export { RESOURCES } from '../component/generated/abi-layout.js';
 
 /** A WIT type, reduced to what the canonical ABI distinguishes, with its layout. */
 export type Ty = AbiType;

@@ -394,8 +394,8 @@ export function prebuildTargets(platform: string, arch: string, libc: Libc | und
   return libc !== undefined ? [`linux-${arch}-${libc}`] : [`linux-${arch}-glibc`, `linux-${arch}-musl`];
 }
 
-/** The package root (dist/host/../..). */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The package root (dist/host/native/../../..). */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Where the addon is looked for, first match wins: a source build (the

@@ -25,9 +25,9 @@
 //
 // `run` is synchronous: a guest that waits (`wait`, with its timeout)
 // blocks this thread, so its peers must live in other processes or threads.
-import type { Engine } from './component.js';
-import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
-import { LIST } from './generated/abi-layout.js';
+import type { Engine } from '../component/component.js';
+import { invalidArgType, invalidArgValue, optionsArgument } from '../errors.js';
+import { LIST } from '../component/generated/abi-layout.js';
 import { ADDRESS, type Resource, RESOURCES, RUN, type Signature, SOCKETS, type Ty } from './plugin-abi.js';
 import type { PolicySpec, Refusals } from './policy.js';
 import { createEngine, type SandboxEngine } from './sandbox.js';
