@@ -11,9 +11,8 @@
 //   { unnamed: true }.
 // Text forms (`@name`, `unix:/p`, …) are parsed only by parseAddress().
 import { engine, KIND, type Outcome, type WitAddress, type WitOptions } from './component/component.js';
-import {
-  type AddressProblem, invalidArgType, invalidArgValue, problemOf, UnixsockAddressError,
-} from './errors.js';
+import { type AddressProblem, problemOf, UnixsockAddressError } from './errors.js';
+import { invalidArgType, invalidArgValue } from './arguments.js';
 import { ADDRESS_RELATIVE_PATHS } from './component/generated/abi-layout.js';
 import { HOST_PLATFORM, type Platform, platformIndex, PLATFORMS } from './component/platform.js';
 

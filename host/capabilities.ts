@@ -2,7 +2,7 @@
 // engine's sockaddr layout; the socket-type and ancillary-data facts are the
 // platforms' documented features (unix(7), FreeBSD unix(4), xnu).
 import { engine } from './component/component.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
+import { invalidArgType, invalidArgValue } from './arguments.js';
 import { HOST_PLATFORM, type Platform, platformIndex, platformOf, PLATFORMS } from './component/platform.js';
 
 /** Per-feature support on a platform. */

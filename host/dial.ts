@@ -23,7 +23,8 @@
 // write "unix:unixgram:x" or "./unixgram:x". Schemes are lower case.
 import { formatAddress, fromWitAddress, loneSurrogate, parseAddress, type SocketAddress, witAddress } from './address.js';
 import { createDatagramSocket, type DatagramSocket } from './messages/datagram.js';
-import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
+import { invalidArgType, invalidArgValue, optionsArgument } from './arguments.js';
+import { UnixsockAddressError } from './errors.js';
 import { connectSeqpacket, type SeqpacketSocket } from './messages/seqpacket.js';
 import type { UnixSocket } from './socket.js';
 import { connect } from './streams.js';

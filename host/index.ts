@@ -18,7 +18,9 @@ export { type DescriptorsInfo, UnixSocket, type UnixSocketOptions } from './sock
 export { type ConnectOptions, connect, createConnection, createServer, listen, socketPair, type SocketPairOptions } from './streams.js';
 export { createDatagramSocket, DatagramSocket, type DatagramSocketOptions } from './messages/datagram.js';
 export { connectSeqpacket, listenSeqpacket, SeqpacketSocket, type SeqpacketListenOptions, type SeqpacketSocketOptions } from './messages/seqpacket.js';
-export { type DescriptorLike, type MessageInfo, type SendOptions } from './messages/channel.js';
+export { type DescriptorLike } from './native/descriptors.js';
+export { type MessageInfo } from './messages/receive.js';
+export { type SendOptions } from './messages/channel.js';
 export { dial, type DialedSocket, type DialOptions, type DialResult, type DialTarget, formatDial, formatUnixUrl, parseDial, parseUnixUrl, type SocketType, type UnixUrl } from './dial.js';
 export { type PeerCredentialed } from './native/net-handover.js';
 export { type NetCompatible, serveHttp, type ServeHttpOptions, unixAgent, type UnixAgentOptions, unixFetch } from './http/serve.js';
@@ -26,4 +28,5 @@ export { type PeerRequirement, type PolicyRule, type PolicySpec, type Refusals, 
 export {
   createEngine, type CreateEngineOptions, SandboxConnection, SandboxDatagram, SandboxEngine, SandboxListener, type SandboxMessage, type WaitEvents,
 } from './sandbox/sandbox.js';
-export { loadPlugin, type Plugin, PluginError, type PluginErrorCode, type PluginOptions, PluginTrap } from './sandbox/plugin.js';
+export { loadPlugin } from './sandbox/linker.js';
+export { type Plugin, PluginError, type PluginErrorCode, type PluginOptions, PluginTrap } from './sandbox/plugin.js';

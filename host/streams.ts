@@ -2,7 +2,8 @@
 // node:net style (createServer, createConnection), plus socketPair.
 import { constants } from 'node:os';
 import { DatagramSocket, type DatagramSocketOptions } from './messages/datagram.js';
-import { abortError, invalidArgValue, UnixsockAddressError } from './errors.js';
+import { abortError, UnixsockAddressError } from './errors.js';
+import { invalidArgValue } from './arguments.js';
 import { SeqpacketSocket, type SeqpacketSocketOptions } from './messages/seqpacket.js';
 import { errnoError, failureError, sockets } from './component/failures.js';
 import { blockingUntilIo, forgetBlocking } from './native/blocking.js';

@@ -9,8 +9,8 @@
 import { type AdoptedSocket, fromFd } from './adopt.js';
 import type { SocketAddress } from './address.js';
 import { createDatagramSocket } from './messages/datagram.js';
-import { booleanOption, invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
-import type { DescriptorLike } from './messages/channel.js';
+import { booleanOption, invalidArgType, invalidArgValue, optionsArgument } from './arguments.js';
+import type { DescriptorLike } from './native/descriptors.js';
 import { native } from './native/native.js';
 
 /** sd_listen_fds(3): passed descriptors start here. */

@@ -1,6 +1,6 @@
 // `unixsock connect ADDR`: a client bridged with stdio (nc -U).
 import { createDatagramSocket } from '../messages/datagram.js';
-import type { MessageInfo } from '../messages/channel.js';
+import type { MessageInfo } from '../messages/receive.js';
 import { connectSeqpacket } from '../messages/seqpacket.js';
 import { connect } from '../streams.js';
 import { bridge, Input } from './bridge.js';

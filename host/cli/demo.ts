@@ -10,7 +10,7 @@ import { formatAddress } from '../address.js';
 import type { PeerCredentials } from '../native/credentials.js';
 import { formatUnixUrl } from '../dial.js';
 import { serveHttp, unixAgent, unixFetch } from '../http/serve.js';
-import type { MessageInfo } from '../messages/channel.js';
+import type { MessageInfo } from '../messages/receive.js';
 import { native } from '../native/native.js';
 import type { UnixSocket } from '../socket.js';
 import { connect, listen, socketPair } from '../streams.js';

@@ -2,7 +2,7 @@
 // server, for stream, datagram and seqpacket sockets.
 import { formatAddress, type SocketAddress } from '../address.js';
 import { createDatagramSocket, type DatagramSocket } from '../messages/datagram.js';
-import type { MessageInfo } from '../messages/channel.js';
+import type { MessageInfo } from '../messages/receive.js';
 import { listenSeqpacket, type SeqpacketSocket } from '../messages/seqpacket.js';
 import type { UnixServer } from '../server.js';
 import type { UnixSocket } from '../socket.js';

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { DatagramSocket } from '../messages/datagram.js';
-import type { MessageInfo } from '../messages/channel.js';
+import type { MessageInfo } from '../messages/receive.js';
 import type { SeqpacketSocket } from '../messages/seqpacket.js';
 import type { UnixSocket } from '../socket.js';
 import { socketPair } from '../streams.js';

@@ -74,22 +74,39 @@ const LIST_LEN = PAYLOAD + LIST.len;
 
 type Fn = (...args: number[]) => number;
 
-/** Find the core module inside a component binary (section id 1). */
-export function coreModuleOf(component: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+/** Read a LEB128 u32 at `pos`: [value, next position]. */
+function leb(bytes: Uint8Array, pos: number): [number, number] {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (pos >= bytes.length || shift > 28) throw new RangeError('malformed section size');
+    const b = bytes[pos++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [value, pos];
+  }
+}
+
+/**
+ * The core modules of a component binary (its sections of id 1), in order,
+ * as views of `component`. Throws a RangeError for a malformed or truncated
+ * section; the caller words the error.
+ */
+export function* coreModuleSections<B extends ArrayBufferLike>(component: Uint8Array<B>): Generator<Uint8Array<B>> {
   let pos = 8;
   while (pos < component.length) {
     const id = component[pos++]!;
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = component[pos++]!;
-      size += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) break;
-    }
-    if (id === 1) {
-      const mod = new WebAssembly.Module(component.subarray(pos, pos + size) as Uint8Array<ArrayBuffer>);
-      if (WebAssembly.Module.exports(mod).some((e) => e.name === 'cm32p2_memory')) return mod;
-    }
+    let size: number;
+    [size, pos] = leb(component, pos);
+    if (pos + size > component.length) throw new RangeError('truncated section');
+    if (id === 1) yield component.subarray(pos, pos + size);
     pos += size;
+  }
+}
+
+/** Find the engine's core module inside the component binary: the one that exports its memory. */
+export function coreModuleOf(component: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  for (const bytes of coreModuleSections(component)) {
+    const mod = new WebAssembly.Module(bytes);
+    if (WebAssembly.Module.exports(mod).some((e) => e.name === 'cm32p2_memory')) return mod;
   }
   throw new Error('unixsock: dist/unixsock.wasm holds no engine core module; run `npm install`');
 }

@@ -25,7 +25,8 @@ import type { Agent, Dispatcher, RequestInit, Response } from 'undici';
 import { formatAddress, type SocketAddress, validateAddress } from '../address.js';
 import { parseUnixUrl } from '../dial.js';
 import { legacyHandler } from './dispatch-handler.js';
-import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from '../errors.js';
+import { durationArgument, invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
+import { UnixsockAddressError } from '../errors.js';
 import type { ListenOptions, UnixServer } from '../server.js';
 import type { UnixSocket } from '../socket.js';
 import { native } from '../native/native.js';
@@ -70,7 +71,7 @@ function netCompatible(socket: UnixSocket): UnixSocket & NetCompatible {
   };
   s.once('close', () => clearTimeout(timer));
   s.setTimeout = function setTimeout(ms: number, callback?: () => void) {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgValue('msecs', `must be a non-negative finite number. Received ${String(ms)}`);
+    durationArgument(ms, 'msecs');
     clearTimeout(timer);
     timer = undefined;
     idleMs = ms;
@@ -339,14 +340,14 @@ function connectableAddress(addr: unknown): SocketAddress {
  *
  * # Errors
  * Thrown at once, creating nothing: `ERR_INVALID_ARG_TYPE`,
- * `UnixsockAddressError` (empty, NUL, too long, lone surrogate). Per request:
+ * `ERR_OUT_OF_RANGE` (a negative `connectTimeout`), `UnixsockAddressError` (empty, NUL, too long, lone surrogate). Per request:
  * the connect errors (`ENOENT`, `ECONNREFUSED`, `ETIMEDOUT`).
  */
 export function unixAgent(addr: unknown, options: UnixAgentOptions = {}): Agent {
   optionsArgument(options);
   const address = connectableAddress(addr);
   const { connectTimeout = 10000, ...agentOptions } = options;
-  if (!Number.isFinite(connectTimeout) || connectTimeout < 0) throw invalidArgValue('options.connectTimeout', `must be a non-negative number. Received ${String(connectTimeout)}`);
+  durationArgument(connectTimeout, 'options.connectTimeout');
   const connector = (opts: { protocol: string }, callback: (...args: [null, net.Socket] | [Error, null]) => void): void => {
     if (opts.protocol !== 'http:') {
       callback(invalidArgValue('url', `uses ${opts.protocol}; unixAgent speaks plain HTTP only`), null);

@@ -2,7 +2,7 @@
 // to one engine instance through its `unixsock:ipc/policy` exports. The
 // engine enforces it (wit/policy.wit): deny by default, rules only allow.
 import type { Engine } from '../component/component.js';
-import { integerArgument, invalidArgType, invalidArgValue } from '../errors.js';
+import { integerArgument, invalidArgType, invalidArgValue } from '../arguments.js';
 import {
   NONE, POLICY_FUNCTIONS, POLICY_PATTERN, POLICY_PEER_REQUIREMENT, POLICY_PERMISSIONS, POLICY_POLICY_ERROR, POLICY_REFUSAL_COUNTS as COUNTS,
   SOME,
@@ -79,9 +79,8 @@ type Fn = (...args: number[]) => number;
 
 function wordList(v: unknown, name: string): readonly number[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
-    throw invalidArgType(name, 'an array of integers 0..2^32-1', v);
-  }
+  if (!Array.isArray(v)) throw invalidArgType(name, 'an array of integers 0..2^32-1', v);
+  v.forEach((n, i) => integerArgument(n, `${name}[${i}]`, 0xffffffff));
   return v;
 }
 

@@ -11,9 +11,10 @@
 import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from '../address.js';
 import { Engine, engineModule } from '../component/component.js';
 import { type PeerCredentials } from '../native/credentials.js';
-import { booleanOption, integerArgument, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from '../errors.js';
+import { booleanOption, descriptorArgument, integerArgument, invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
+import { socketClosed } from '../errors.js';
 import { failureError } from '../component/failures.js';
-import { isDescriptorNumber } from '../messages/channel.js';
+import { isDescriptorNumber } from '../arguments.js';
 import { native } from '../native/native.js';
 import { listenNumbers } from '../server.js';
 import { applyPolicy, lockPolicy, type PolicySpec, type Refusals, refusalsOf } from './policy.js';
@@ -211,8 +212,7 @@ function readiness(events: WaitEvents | undefined, fallback: number): number {
 function withAttachments<T>(b: SocketsBinding, fds: unknown, send: (attachments: number[]) => T): T {
   if (fds !== undefined) {
     if (!Array.isArray(fds)) throw invalidArgType('options.fds', 'an array of descriptor numbers', fds);
-    const bad = fds.findIndex((fd) => !isDescriptorNumber(fd));
-    if (bad >= 0) throw invalidArgType(`options.fds[${bad}]`, 'a descriptor number', fds[bad]);
+    fds.forEach((fd, i) => descriptorArgument(`options.fds[${i}]`, fd));
   }
   const atts: number[] = [];
   try {

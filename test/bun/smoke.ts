@@ -329,9 +329,9 @@ test('createEngine({ policy }): denied and allowed through the public API', () =
 /** loadPlugin from the public API, or from host/plugin.ts before index.ts exports it. */
 async function pluginLoader(): Promise<(wasm: Uint8Array, options?: { policy?: api.PolicySpec }) => { run(args: string[]): string; close(): void }> {
   if (typeof exported['loadPlugin'] === 'function') return exported['loadPlugin'] as never;
-  const internal = './../../host/sandbox/plugin.js';
+  const internal = './../../host/sandbox/linker.js';
   const mod = await (import(internal) as Promise<Record<string, unknown>>).catch(() => undefined);
-  if (typeof mod?.['loadPlugin'] !== 'function') throw new Skip('loadPlugin does not exist yet (host/sandbox/plugin.ts)');
+  if (typeof mod?.['loadPlugin'] !== 'function') throw new Skip('loadPlugin does not exist yet (host/sandbox/linker.ts)');
   return mod['loadPlugin'] as never;
 }
 

@@ -395,7 +395,7 @@ serving('should refuse bad input at every entry point, creating nothing', async 
   await expectCode(serveHttp({} as http.Server, dir.at('a.sock')), 'ERR_INVALID_ARG_TYPE');
   await expectCode(serveHttp(http.createServer(), dir.at('a.sock'), 'x' as never), 'ERR_INVALID_ARG_TYPE');
   await expectCode(() => unixAgent({ unnamed: true }), 'ERR_INVALID_ARG_VALUE');
-  await expectCode(() => unixAgent(dir.at('a.sock'), { connectTimeout: -1 }), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => unixAgent(dir.at('a.sock'), { connectTimeout: -1 }), 'ERR_OUT_OF_RANGE');
   for (const url of [`http+unix://${encodeURIComponent(dir.at('x'.repeat(120)))}/`, 'http+unix://%2Fa%00b/', 'http+unix:///', 'http://localhost/', 'http+unix://%2Fa\ud800/']) {
     await expectCode(unixFetch(url), 'ERR_INVALID_ARG_VALUE');
   }

@@ -150,7 +150,7 @@ sd('should send to a path NOTIFY_SOCKET and refuse bad states and addresses with
     await typed(() => notify('READY=1', 'x' as never), 'ERR_INVALID_ARG_TYPE');
     await typed(() => notify('READY=1', { unsetEnvironment: 'yes' } as never), 'ERR_INVALID_ARG_TYPE');
     await typed(() => notify('READY=1', { fds: 'x' } as never), 'ERR_INVALID_ARG_TYPE');
-    await typed(() => notify('READY=1', { fds: [-1] }), 'ERR_INVALID_ARG_TYPE');
+    await typed(() => notify('READY=1', { fds: [-1] }), 'ERR_OUT_OF_RANGE');
     await typed(async () => listenFds('x' as never), 'ERR_INVALID_ARG_TYPE');
     await typed(async () => listenFds({ unsetEnvironment: 1 } as never), 'ERR_INVALID_ARG_TYPE');
     for (const bad of ['relative.sock', '@', at('x'.repeat(120)), `${at('nul')}\0x`]) {

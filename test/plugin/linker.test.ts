@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadPlugin, type Plugin, PluginError, PluginTrap } from '../../host/sandbox/plugin.js';
+import { loadPlugin } from '../../host/sandbox/linker.js';
+import { type Plugin, PluginError, PluginTrap } from '../../host/sandbox/plugin.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { ALLOW_ALL, openSockets, pluginBytes } from './plugins.js';
 
