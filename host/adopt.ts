@@ -5,7 +5,7 @@
 // from then on; an adopted socket never unlinks a file on close.
 import { blockingUntilIo } from './native/blocking.js';
 import { DatagramSocket, type DatagramSocketOptions } from './messages/datagram.js';
-import { descriptorArgument, invalidArgType, invalidArgValue, isDescriptorNumber, optionsArgument } from './arguments.js';
+import { descriptorArgument, optionsArgument } from './arguments.js';
 import { errnoError, failureError, sockets } from './component/failures.js';
 import { channelOptions } from './messages/message-socket.js';
 import { native } from './native/native.js';

@@ -23,7 +23,8 @@ export { type MessageInfo } from './messages/receive.js';
 export { type SendOptions } from './messages/channel.js';
 export { dial, type DialedSocket, type DialOptions, type DialResult, type DialTarget, formatDial, formatUnixUrl, parseDial, parseUnixUrl, type SocketType, type UnixUrl } from './dial.js';
 export { type PeerCredentialed } from './native/net-handover.js';
-export { type NetCompatible, serveHttp, type ServeHttpOptions, unixAgent, type UnixAgentOptions, unixFetch } from './http/serve.js';
+export { type NetCompatible, serveHttp, type ServeHttpOptions } from './http/serve.js';
+export { unixAgent, type UnixAgentOptions, unixFetch } from './http/agent.js';
 export { type PeerRequirement, type PolicyRule, type PolicySpec, type Refusals, type RulePermission } from './sandbox/policy.js';
 export {
   createEngine, type CreateEngineOptions, SandboxConnection, SandboxDatagram, SandboxEngine, SandboxListener, type SandboxMessage, type WaitEvents,

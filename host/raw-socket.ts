@@ -7,7 +7,7 @@
 import { constants } from 'node:os';
 import { addressForMessage, decodeSockaddr, encodeSockaddr, type SocketAddress } from './address.js';
 import { abortError, socketClosed } from './errors.js';
-import { booleanOption as flag, integerArgument, invalidArgType, invalidArgValue, optionsArgument as optionsObject } from './arguments.js';
+import { booleanOption as flag, integerArgument, invalidArgValue, optionsArgument as optionsObject } from './arguments.js';
 import { errnoError } from './component/failures.js';
 import { bytesOf } from './arguments.js';
 import { type DescriptorLike, descriptorsOf } from './native/descriptors.js';

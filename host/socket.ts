@@ -6,10 +6,9 @@ import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
 import { peerCredentials, type PeerCredentials } from './native/credentials.js';
-import { invalidArgValue, optionsArgument } from './arguments.js';
+import { invalidArgValue, messageBytes, optionsArgument } from './arguments.js';
 import { invalidState, socketClosed } from './errors.js';
 import { type DescriptorLike, descriptorsOf, duplicates } from './native/descriptors.js';
-import { messageBytes } from './arguments.js';
 import { errnoError, failureError } from './component/failures.js';
 import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native/native.js';
 import { netHandoverKnown, netSocketOn } from './native/net-handover.js';
@@ -228,7 +227,8 @@ export class UnixSocket extends Duplex {
    * the kernel has taken all of `data`.
    *
    * # Errors
-   * `ERR_INVALID_ARG_TYPE`/`_VALUE` for bad arguments or empty data (thrown);
+   * `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` or `ERR_INVALID_ARG_VALUE`
+   * for bad arguments or empty data (thrown);
    * a rejection with EBADF for a closed descriptor (nothing sent), or the
    * write error (EPIPE, ECONNRESET, ETOOMANYREFS).
    */
@@ -277,10 +277,7 @@ export class UnixSocket extends Duplex {
 
   override _final(cb: (err?: Error | null) => void): void {
     const engine = this.#open();
-    if (engine === undefined) {
-      cb();
-      return;
-    }
+    if (engine === undefined) return cb();
     const r = engine.shutdownWrite();
     if (r === 1) this.#finalCallback = cb;
     // ENOTCONN: the peer is already gone, so there is nothing left to shut down.
@@ -362,13 +359,11 @@ export class UnixSocket extends Duplex {
 
   /** getsockopt, typed: `socket.getOption('SO_SNDBUF')`. */
   getOption<N extends SocketOptionName>(name: N): SocketOptionValues[N] {
-    if (this.#fd < 0) throw failureError({ kind: 'invalid-state' });
     return getOption(this.#fd, name);
   }
 
   /** setsockopt, typed: `socket.setOption('SO_SNDBUF', 1 << 20)`. */
   setOption<N extends SocketOptionName>(name: N, value: SocketOptionValues[N]): void {
-    if (this.#fd < 0) throw failureError({ kind: 'invalid-state' });
     setOption(this.#fd, name, value);
   }
 

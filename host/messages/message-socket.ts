@@ -3,7 +3,7 @@
 // first 'message' listener, pause/resume, options, credentials, close.
 import { EventEmitter } from 'node:events';
 import { peerCredentials, type PeerCredentials } from '../native/credentials.js';
-import { integerArgument, invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
+import { integerArgument, invalidArgType, optionsArgument } from '../arguments.js';
 import { socketClosed } from '../errors.js';
 import { descriptorsOf } from '../native/descriptors.js';
 import { MessageChannel, type MessageChannelOptions, type SendOptions } from './channel.js';

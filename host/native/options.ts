@@ -2,7 +2,7 @@
 // getSocketOption / setSocketOption (SOL_SOCKET only). Every unixsock socket
 // object exposes getOption/setOption through these two functions.
 import { integerArgument, invalidArgType, invalidArgValue } from '../arguments.js';
-import { errnoError } from '../component/failures.js';
+import { errnoError, failureError } from '../component/failures.js';
 import { native, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
 
 /** SO_LINGER's value. */
@@ -60,8 +60,9 @@ function optionNumber(name: unknown): number {
   return NUMBERS[name as SocketOptionName];
 }
 
-/** getsockopt on `fd`, typed by name. */
+/** getsockopt on `fd`, typed by name; invalid-state for a closed socket (fd -1). */
 export function getOption<N extends SocketOptionName>(fd: number, name: N): SocketOptionValues[N] {
+  if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const option = optionNumber(name);
   const r = native.getSocketOption(fd, option, OUT);
   if (r < 0) throw errnoError(r, 'getsockopt');
@@ -81,8 +82,9 @@ export function getOption<N extends SocketOptionName>(fd: number, name: N): Sock
   }
 }
 
-/** setsockopt on `fd`, typed by name; a read-only name or a bad value throws before any syscall. */
+/** setsockopt on `fd`, typed by name; a closed socket (fd -1), a read-only name or a bad value throws before any syscall. */
 export function setOption<N extends SocketOptionName>(fd: number, name: N, value: SocketOptionValues[N]): void {
+  if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const option = optionNumber(name);
   if (READ_ONLY.has(name)) throw invalidArgValue('name', `'${name}' is read-only`);
   let a: number;

@@ -16,10 +16,7 @@ import { invalidArgType, invalidArgValue, optionsArgument } from '../arguments.j
 import { Carrier, OUT } from './carry.js';
 import { GuestMemory, guestCoreModule, HandleTable } from './guest.js';
 import { type Plugin, PluginError, type PluginOptions, PluginTrap } from './plugin.js';
-import {
-  ADDRESS_MODULES, ENGINE_SOCKETS, holdsOwn, type ImportPlan, plain, planImport, readDiscriminant, type Resource, RUN, type Signature,
-  SOCKETS_MODULES, type Ty, writeDiscriminant,
-} from './plugin-abi.js';
+import { ADDRESS_MODULES, ENGINE_SOCKETS, holdsOwn, type ImportPlan, plain, planImport, readDiscriminant, type Resource, RUN, type Signature, SOCKETS_MODULES, type Ty } from './plugin-abi.js';
 import type { PolicySpec, Refusals } from './policy.js';
 import { createEngine, type SandboxEngine } from './sandbox.js';
 

@@ -14,7 +14,6 @@ import { type PeerCredentials } from '../native/credentials.js';
 import { booleanOption, descriptorArgument, integerArgument, invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
 import { socketClosed } from '../errors.js';
 import { failureError } from '../component/failures.js';
-import { isDescriptorNumber } from '../arguments.js';
 import { native } from '../native/native.js';
 import { listenNumbers } from '../server.js';
 import { applyPolicy, lockPolicy, type PolicySpec, type Refusals, refusalsOf } from './policy.js';

@@ -15,7 +15,8 @@ import type * as Undici from 'undici';
 import type { Agent } from 'undici';
 import { connect, formatAddress, type UnixServer, UnixSocket } from '../../host/index.js';
 import { forceNetHandover } from '../../host/native/net-handover.js';
-import { serveHttp, unixAgent, unixFetch } from '../../host/http/serve.js';
+import { serveHttp } from '../../host/http/serve.js';
+import { unixAgent, unixFetch } from '../../host/http/agent.js';
 import { formatUnixUrl } from '../../host/dial.js';
 import { RUNTIME } from '../../host/native/runtime.js';
 import { expectCode } from '../_helpers/expect.js';
@@ -425,7 +426,7 @@ serving('should fail requests with the connect error, and refuse https', async (
 });
 
 serving('should load undici only when an HTTP client is first made', () => {
-  const moduleUrl = new URL('../../host/http/serve.js', import.meta.url).href;
+  const moduleUrl = new URL('../../host/http/agent.js', import.meta.url).href;
   const script = `import { createRequire } from 'node:module';
 const { unixAgent } = await import(${JSON.stringify(moduleUrl)});
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/undici/'));
