@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { elfInterpreter, libcOfInterpreter, runningLibc } from '../../host/native/libc.js';
-import { addonCandidates, loadAddon, prebuildTargets } from '../../host/native/native.js';
+import { addonCandidates, loadAddon, prebuildTargets } from '../../host/native/load.js';
 import { have, skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 
