@@ -111,8 +111,12 @@ export function coreModuleOf(component: Uint8Array<ArrayBuffer>): WebAssembly.Mo
   throw new Error('unixsock: dist/unixsock.wasm holds no engine core module; run `npm install`');
 }
 
-/** The canonical-ABI binding of one engine instance's `address` exports. */
-export class Engine {
+/**
+ * One instance of the component (the engine core module): its memory, its raw
+ * exports, and the canonical-ABI binding of its `address` exports. Not to be
+ * confused with a SandboxEngine, which wraps an instance of its own.
+ */
+export class ComponentInstance {
   readonly #m: CoreMemory;
   readonly #fns: Record<string, Fn>;
   // Hot exports, looked up once.
@@ -124,7 +128,7 @@ export class Engine {
   readonly exports: Record<string, unknown>;
   readonly memory: CoreMemory;
 
-  constructor(module: WebAssembly.Module, imports: EngineImports = defaultImports) {
+  constructor(module: WebAssembly.Module, imports: InstanceImports = defaultImports) {
     let memory: CoreMemory | undefined;
     const instance = new WebAssembly.Instance(module, imports(() => memory!, () => this));
     const exports = instance.exports as Record<string, unknown>;
@@ -293,14 +297,14 @@ export class Engine {
   }
 }
 
-/** Builds an instance's imports; `memory()` and `engine()` are usable once instantiation returns. */
-export type EngineImports = (
+/** Builds an instance's imports; `memory()` and `instance()` are usable once instantiation returns. */
+export type InstanceImports = (
   memory: () => CoreMemory,
-  engine: () => Engine,
+  instance: () => ComponentInstance,
 ) => Record<string, Record<string, unknown>>;
 
 /** The Node host's imports: native syscalls, and resource handles equal to reps. */
-export const defaultImports: EngineImports = (memory, instance) => ({
+export const defaultImports: InstanceImports = (memory, instance) => ({
   'cm32p2|unixsock:ipc/syscalls@0.1': syscallImports(memory),
   'cm32p2|_ex_unixsock:ipc/sockets@0.1': {
     // Within this one binding a handle can simply be the rep: the exports
@@ -334,7 +338,7 @@ export function liftAddress(m: CoreMemory, kind: number, ptr: number, len: numbe
   return { kind: kind as Kind, value: m.copy(ptr, len) };
 }
 
-let shared: Engine | undefined;
+let shared: ComponentInstance | undefined;
 
 /** Path of the engine component. */
 export const COMPONENT_URL = new URL('../../unixsock.wasm', import.meta.url);
@@ -342,13 +346,13 @@ export const COMPONENT_URL = new URL('../../unixsock.wasm', import.meta.url);
 let compiled: WebAssembly.Module | undefined;
 
 /** The engine's core module, read and compiled once per process (every instance shares it). */
-export function engineModule(): WebAssembly.Module {
+export function componentModule(): WebAssembly.Module {
   compiled ??= coreModuleOf(readFileSync(COMPONENT_URL));
   return compiled;
 }
 
-/** The process-wide engine, instantiated on first use. */
-export function engine(): Engine {
-  shared ??= new Engine(engineModule());
+/** The process-wide instance, instantiated on first use (every socket outside a sandbox goes through it). */
+export function sharedInstance(): ComponentInstance {
+  shared ??= new ComponentInstance(componentModule());
   return shared;
 }

@@ -2,7 +2,7 @@
 // exports for Node. Handles are reps (see defaultImports in component.ts),
 // so dropping a handle is calling its destructor.
 import type { CoreMemory } from './abi.js';
-import { type Engine, liftAddressAt, lowerAddress, type WitAddress } from './component.js';
+import { type ComponentInstance, liftAddressAt, lowerAddress, type WitAddress } from './component.js';
 import { ERRNO_NAMES, type ErrnoName } from './errno.js';
 import {
   type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, PERMISSIONS, type Permission, problemOf,
@@ -94,7 +94,7 @@ export class SocketsBinding {
   readonly #m: CoreMemory;
   readonly #x: Record<string, Fn>;
 
-  constructor(engine: Engine) {
+  constructor(engine: ComponentInstance) {
     this.#m = engine.memory;
     this.#x = engine.exports as Record<string, Fn>;
   }

@@ -10,7 +10,7 @@
 // the engine's destructor. What the guest may get wrong, and what then
 // happens, is in plugin.ts.
 import type { MemoryView } from '../component/abi.js';
-import type { Engine } from '../component/component.js';
+import type { ComponentInstance } from '../component/component.js';
 import { LIST } from '../component/generated/abi-layout.js';
 import { invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
 import { Carrier, OUT } from './carry.js';
@@ -28,7 +28,7 @@ const DENY_ALL: PolicySpec = {};
 
 class Linker implements Plugin {
   readonly #sandbox: SandboxEngine;
-  readonly #engine: Engine;
+  readonly #engine: ComponentInstance;
   readonly #engineSide: MemoryView;
   readonly #engineRealloc: Realloc;
   readonly #engineExports: Record<string, unknown>;

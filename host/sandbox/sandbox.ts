@@ -9,7 +9,7 @@
 // as a synchronous guest does. Use it for sandboxed work in a worker or a
 // tool, not on a busy server's main thread.
 import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from '../address.js';
-import { Engine, engineModule } from '../component/component.js';
+import { ComponentInstance, componentModule } from '../component/component.js';
 import { type PeerCredentials } from '../native/credentials.js';
 import { booleanOption, descriptorArgument, integerArgument, invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
 import { socketClosed } from '../errors.js';
@@ -73,7 +73,7 @@ function maxBytes(max: unknown): number {
 
 /** A sandboxed engine instance; see the file comment. */
 export class SandboxEngine {
-  readonly #engine: Engine;
+  readonly #engine: ComponentInstance;
   readonly #b: SocketsBinding;
   readonly #held = new Set<SandboxSocket>();
   #closed = false;
@@ -81,14 +81,14 @@ export class SandboxEngine {
   constructor(options?: CreateEngineOptions) {
     options = optionsArgument(options);
     const lock = booleanOption(options, 'lock') ?? true;
-    this.#engine = new Engine(engineModule());
+    this.#engine = new ComponentInstance(componentModule());
     this.#b = new SocketsBinding(this.#engine);
     if (options.policy !== undefined) applyPolicy(this.#engine, options.policy);
     if (options.policy !== undefined && lock) lockPolicy(this.#engine);
   }
 
   /** The engine instance (for the plugin linker). */
-  get core(): Engine {
+  get core(): ComponentInstance {
     return this.#engine;
   }
 

@@ -3,14 +3,14 @@
 // socket files, datagram round trips.
 import { readdirSync } from 'node:fs';
 import * as assert from 'uvu/assert';
-import { engine, type WitAddress } from '../../host/component/component.js';
+import { sharedInstance, type WitAddress } from '../../host/component/component.js';
 import { native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
 import {
   type BindOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
 } from '../../host/component/sockets-binding.js';
 
 /** The engine's sockets binding, as the suites drive it. */
-export const s = new SocketsBinding(engine());
+export const s = new SocketsBinding(sharedInstance());
 
 export function ok<T>(o: SocketOutcome<T>): T {
   if (!o.ok) throw new Error(`expected success, got ${JSON.stringify(o.failure)}`);

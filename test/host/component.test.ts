@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { COMPONENT_URL, engine, KIND, type Outcome, type WitAddress } from '../../host/component/component.js';
+import { COMPONENT_URL, sharedInstance, KIND, type Outcome, type WitAddress } from '../../host/component/component.js';
 import { encodeSockaddr } from '../../host/address.js';
 import { ERRNO_NAMES, errnoIndex } from '../../host/component/errno.js';
 import { ADDRESS_ERRORS, problemOf } from '../../host/errors.js';
@@ -107,14 +107,14 @@ stock('should be a component of world engine exporting unixsock:ipc/address', as
 
 stock('should agree with the Node binding on layout-for', () => {
   PLATFORMS.forEach((p, i) => {
-    const mine = engine().layoutFor(i);
+    const mine = sharedInstance().layoutFor(i);
     assert.equal(jco.layoutFor!(p), { ...mine, platform: p });
   });
 });
 
 stock('should agree with the Node binding on 20k random calls of every function', () => {
   const r = new Random();
-  const e = engine();
+  const e = sharedInstance();
   for (let i = 0; i < 20000; i++) {
     const platform = r.int(0, PLATFORMS.length - 1);
     const a = toWit(randomAddress(r, r.pick(PLATFORMS)));
@@ -454,7 +454,7 @@ stock('should agree with the Node binding on every socket function, against the 
   const dir = join(tmp.path, 'sockets');
   mkdirSync(dir);
   const root = instantiateJco({ 'unixsock:ipc/types': {}, 'unixsock:ipc/syscalls': jcoSyscalls() });
-  const mine = socketScript(new SocketsBinding(engine()), dir);
+  const mine = socketScript(new SocketsBinding(sharedInstance()), dir);
   const theirs = socketScript(jcoSockets(root), dir);
   assert.ok(mine.length > 60, `${mine.length} answers`);
   const adoptions = mine.filter((line) => line.startsWith('adopt '));
@@ -477,7 +477,7 @@ stock.run();
 const memory = suite('engine memory');
 
 memory('should not grow over 1M validate calls and 100k of every other call', () => {
-  const e = engine();
+  const e = sharedInstance();
   const o = { platform: 0, portable: false, relative: 0, workingDirectory: undefined };
   const r = new Random(7);
   const warm = Array.from({ length: 64 }, () => toWit(randomAddress(r, 'linux')));
@@ -497,7 +497,7 @@ memory('should not grow over 1M validate calls and 100k of every other call', ()
 });
 
 memory('should not grow over 20k runs of every socket function', () => {
-  const b = new SocketsBinding(engine());
+  const b = new SocketsBinding(sharedInstance());
   const dir = makeTempDir('us-m');
   const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir.path, name) });
   const o: ListenOptions = { socketType: 'stream', backlog: 4, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir.path };
@@ -519,9 +519,9 @@ memory('should not grow over 20k runs of every socket function', () => {
     for (const h of [d, e]) b.dropDatagram(h);
   };
   for (let i = 0; i < 100; i++) round();
-  const before = engine().memorySize;
+  const before = sharedInstance().memorySize;
   for (let i = 0; i < 20_000; i++) round();
-  assert.is(engine().memorySize, before);
+  assert.is(sharedInstance().memorySize, before);
   dir.remove();
 });
 
