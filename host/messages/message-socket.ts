@@ -9,7 +9,7 @@ import { descriptorsOf } from '../native/descriptors.js';
 import { MessageChannel, type MessageChannelOptions, type SendOptions } from './channel.js';
 import { messageBytes } from '../arguments.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from '../native/options.js';
-import { closeOwner, type Owner, type Resource } from '../component/owner.js';
+import { closeOwner, type Owner, type SocketResource } from '../component/owner.js';
 
 /** Receive limits of a message socket. */
 export interface MessageSocketOptions {
@@ -160,7 +160,7 @@ export abstract class MessageSocket extends EventEmitter {
   }
 
   /** Closes the channel (queued sends reject) and the descriptor; 'close' follows. The close error, if any. */
-  protected release(resource: Resource): Error | undefined {
+  protected release(resource: SocketResource): Error | undefined {
     const owner = this.#owner;
     if (owner === undefined) return undefined;
     this.#owner = undefined;

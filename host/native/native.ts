@@ -15,7 +15,7 @@ import { READINESS, RUNTIME } from './runtime.js';
 export const SOCKET_TYPE = { stream: 1, datagram: 2, seqpacket: 3 } as const;
 
 /** A value of {@link SOCKET_TYPE}. */
-export type SocketType = (typeof SOCKET_TYPE)[keyof typeof SOCKET_TYPE];
+export type SocketTypeCode = (typeof SOCKET_TYPE)[keyof typeof SOCKET_TYPE];
 
 /** `how` argument of {@link NativeBinding.shutdown}: SHUT_RD, SHUT_WR, SHUT_RDWR (WIT `shutdown-how` order). */
 export const SHUTDOWN = { read: 0, write: 1, both: 2 } as const;

@@ -7,7 +7,7 @@ import type { MemoryView } from '../component/abi.js';
 import { LIST } from '../component/generated/abi-layout.js';
 import type { GuestMemory, HandleTable } from './guest.js';
 import { PluginTrap } from './plugin.js';
-import { holdsOwn, plain, readDiscriminant, type Resource, type Ty, writeDiscriminant } from './plugin-abi.js';
+import { holdsOwn, plain, readDiscriminant, type GuestResource, type Ty, writeDiscriminant } from './plugin-abi.js';
 
 /** Where a value moves: from the guest into the engine, or back. */
 export const IN = 0;
@@ -112,7 +112,7 @@ export class Carrier {
     return [gp, len];
   }
   /** Engine reps of every `own` in the value at `at`, in walk order. */
-  collectOwns(ty: Ty, side: MemoryView, at: number, out: [Resource, number][]): void {
+  collectOwns(ty: Ty, side: MemoryView, at: number, out: [GuestResource, number][]): void {
     switch (ty.t) {
       case 'own': out.push([ty.resource, side.view.getUint32(at, true)]); return;
       case 'list': {

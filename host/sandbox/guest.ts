@@ -4,7 +4,7 @@
 import { MemoryView } from '../component/abi.js';
 import { coreModuleSections } from '../component/component.js';
 import { PluginError, PluginTrap } from './plugin.js';
-import type { Resource } from './plugin-abi.js';
+import type { GuestResource } from './plugin-abi.js';
 
 /**
  * The guest's main core module: among the component's core modules, the one
@@ -49,7 +49,7 @@ export class GuestMemory extends MemoryView {
  * so a stale one always traps.
  */
 export class HandleTable {
-  readonly #entries = new Map<number, { resource: Resource; rep: number }>();
+  readonly #entries = new Map<number, { resource: GuestResource; rep: number }>();
   #next = 1;
 
   get size(): number {
@@ -57,7 +57,7 @@ export class HandleTable {
   }
 
   /** A new handle for `rep`. */
-  mint(resource: Resource, rep: number): number {
+  mint(resource: GuestResource, rep: number): number {
     const handle = this.#next++;
     if (handle > 0x7fffffff) throw new PluginTrap('the guest ran out of handles');
     this.#entries.set(handle, { resource, rep });
@@ -65,7 +65,7 @@ export class HandleTable {
   }
 
   /** The rep behind a handle the guest lends (borrow); it keeps the handle. */
-  lookup(handle: number, resource: Resource): number {
+  lookup(handle: number, resource: GuestResource): number {
     const entry = this.#entries.get(handle);
     if (entry === undefined) throw new PluginTrap(`handle ${handle} is not one the guest holds (forged or already dropped)`);
     if (entry.resource !== resource) throw new PluginTrap(`handle ${handle} is a ${entry.resource}, not a ${resource}`);
@@ -73,14 +73,14 @@ export class HandleTable {
   }
 
   /** The rep behind a handle the guest gives away (own); the handle is gone. */
-  take(handle: number, resource: Resource): number {
+  take(handle: number, resource: GuestResource): number {
     const rep = this.lookup(handle, resource);
     this.#entries.delete(handle);
     return rep;
   }
 
   /** Empty the table: what every handle held. */
-  drain(): { resource: Resource; rep: number }[] {
+  drain(): { resource: GuestResource; rep: number }[] {
     const held = [...this.#entries.values()];
     this.#entries.clear();
     return held;

@@ -16,7 +16,7 @@ import { invalidArgType, invalidArgValue, optionsArgument } from '../arguments.j
 import { Carrier, OUT } from './carry.js';
 import { GuestMemory, guestCoreModule, HandleTable } from './guest.js';
 import { type Plugin, PluginError, type PluginOptions, PluginTrap } from './plugin.js';
-import { ADDRESS_MODULES, ENGINE_SOCKETS, holdsOwn, type ImportPlan, plain, planImport, readDiscriminant, type Resource, RUN, type Signature, SOCKETS_MODULES, type Ty } from './plugin-abi.js';
+import { ADDRESS_MODULES, ENGINE_SOCKETS, holdsOwn, type ImportPlan, plain, planImport, readDiscriminant, type GuestResource, RUN, type Signature, SOCKETS_MODULES, type Ty } from './plugin-abi.js';
 import type { PolicySpec, Refusals } from './policy.js';
 import { createEngine, type SandboxEngine } from './sandbox.js';
 
@@ -216,7 +216,7 @@ class Linker implements Plugin {
     if (this.#closed || this.#poisoned) throw new PluginTrap('the plugin is closed');
   }
 
-  #dropImport(resource: Resource): (handle: number) => void {
+  #dropImport(resource: GuestResource): (handle: number) => void {
     const dtor = this.#engineExports[`${ENGINE_SOCKETS}${resource}_dtor`] as Fn | undefined;
     if (dtor === undefined) throw new PluginError('ERR_UNIXSOCK_PLUGIN_INVALID', `unixsock: the engine has no ${resource} destructor`);
     return (...args: unknown[]) => {
@@ -256,7 +256,7 @@ class Linker implements Plugin {
       e.fresh();
       try {
         if (ownsInResult) {
-          const owns: [Resource, number][] = [];
+          const owns: [GuestResource, number][] = [];
           this.#carry.collectOwns(result, e, ret, owns);
           this.#carry.minted = owns.map(([resource, rep]) => this.#handles.mint(resource, rep));
         }

@@ -13,7 +13,7 @@ import {
 } from '../component/generated/abi-layout.js';
 
 /** A resource type a guest can hold handles of. */
-export type Resource = AbiResource;
+export type GuestResource = AbiResource;
 
 export { RESOURCES } from '../component/generated/abi-layout.js';
 
@@ -41,7 +41,7 @@ export const ENGINE_SOCKETS = 'cm32p2|unixsock:ipc/sockets@0.1|';
 export const ENGINE_ADDRESS = 'cm32p2|unixsock:ipc/address@0.1|';
 
 /** What the linker does for one guest import. */
-export type ImportPlan = { kind: 'call'; iface: string; name: string; sig: Signature } | { kind: 'drop'; resource: Resource };
+export type ImportPlan = { kind: 'call'; iface: string; name: string; sig: Signature } | { kind: 'drop'; resource: GuestResource };
 
 /** Which plugin-world function a core import is, or undefined. */
 export function planImport(module: string, name: string, kind: string): ImportPlan | undefined {
@@ -50,7 +50,7 @@ export function planImport(module: string, name: string, kind: string): ImportPl
   if (table === undefined) return undefined;
   if (table === SOCKETS) {
     const drop = /^(?:\[resource-drop\](\w+)|(\w+)_drop)$/.exec(name);
-    const resource = (drop?.[1] ?? drop?.[2]) as Resource | undefined;
+    const resource = (drop?.[1] ?? drop?.[2]) as GuestResource | undefined;
     if (resource !== undefined && (RESOURCES as readonly string[]).includes(resource)) return { kind: 'drop', resource };
   }
   const sig = Object.hasOwn(table, name) ? table[name] : undefined;

@@ -7,7 +7,7 @@ import {
   NONE, POLICY_FUNCTIONS, POLICY_PATTERN, POLICY_PEER_REQUIREMENT, POLICY_PERMISSIONS, POLICY_POLICY_ERROR, POLICY_REFUSAL_COUNTS as COUNTS,
   SOME,
 } from '../component/generated/abi-layout.js';
-import { SOCKET_TYPES, type SocketType } from '../component/sockets-binding.js';
+import { SOCKET_TYPES, type WitSocketType } from '../component/sockets-binding.js';
 
 /** What a rule permits (WIT `policy.permissions`, bit = position). */
 export const RULE_PERMISSIONS = POLICY_PERMISSIONS.labels;
@@ -37,7 +37,7 @@ export interface PolicyRule {
   abstract?: string | Uint8Array;
   unnamed?: true;
   any?: true;
-  types?: readonly SocketType[];
+  types?: readonly WitSocketType[];
   peer?: PeerRequirement;
 }
 

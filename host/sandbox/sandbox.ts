@@ -17,7 +17,7 @@ import { failureError } from '../component/failures.js';
 import { native } from '../native/native.js';
 import { listenNumbers } from '../server.js';
 import { applyPolicy, lockPolicy, type PolicySpec, type Refusals, refusalsOf } from './policy.js';
-import { READINESS, SocketsBinding, type SocketOutcome, type SocketType, type WitMessage } from '../component/sockets-binding.js';
+import { READINESS, SocketsBinding, type SocketOutcome, type WitSocketType, type WitMessage } from '../component/sockets-binding.js';
 
 export interface CreateEngineOptions {
   /** The sandbox policy; without one the instance enforces nothing. */
@@ -243,7 +243,7 @@ function orNull<T>(out: SocketOutcome<T>): T | null {
 }
 
 export class SandboxListener extends SandboxSocket {
-  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: SocketType) {
+  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: WitSocketType) {
     super(owner, b, handle);
   }
 
@@ -268,7 +268,7 @@ export class SandboxListener extends SandboxSocket {
 }
 
 export class SandboxConnection extends SandboxSocket {
-  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: SocketType) {
+  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: WitSocketType) {
     super(owner, b, handle);
   }
 

@@ -16,7 +16,7 @@ import { ADDRESS_ERRORS, problemOf } from '../../host/errors.js';
 import { FILE_TYPE, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
 import { HOST_PLATFORM, PLATFORMS } from '../../host/component/platform.js';
 import {
-  type BindOptions, type ListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
+  type BindOptions, type WitListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type WitSocketType,
 } from '../../host/component/sockets-binding.js';
 import { randomAddress, randomTextPath } from '../_helpers/addresses.js';
 import { Random } from '../_helpers/random.js';
@@ -173,7 +173,7 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
   const identity = new BigUint64Array(3);
   const option = new Int32Array(2);
   return {
-    socket: (kind: SocketType) => check(native.socket(SOCKET_TYPE[kind])),
+    socket: (kind: WitSocketType) => check(native.socket(SOCKET_TYPE[kind])),
     bind: (fd: number, sa: Uint8Array) => { check(native.bind(fd, sa)); },
     listen: (fd: number, backlog: number) => { check(native.listen(fd, backlog)); },
     connect: (fd: number, sa: Uint8Array) => { check(native.connect(fd, sa)); },
@@ -195,7 +195,7 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
     unlink: (path: Uint8Array) => { check(native.unlink(path)); },
     setUmask: (mask: number) => native.setUmask(mask),
     hostPlatform: () => HOST_PLATFORM,
-    socketPair: (kind: SocketType) => {
+    socketPair: (kind: WitSocketType) => {
       const pair = new Int32Array(2);
       check(native.socketPair(SOCKET_TYPE[kind], pair));
       return [pair[0], pair[1]];
@@ -334,7 +334,7 @@ function socketScript(b: SocketsApi, dir: string): string[] {
   const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir, name) });
   const abstract: WitAddress = { kind: KIND.abstract, value: Buffer.from(`us-jco-${process.pid}\0x`) };
   const OPTIONS: BindOptions = { mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir };
-  const listen = (type: SocketType, backlog = 8): ListenOptions => ({ ...OPTIONS, socketType: type, backlog });
+  const listen = (type: WitSocketType, backlog = 8): WitListenOptions => ({ ...OPTIONS, socketType: type, backlog });
   const addresses: WitAddress[] = [
     at('d.sock'), { kind: KIND.pathBytes, value: Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xff, 0x61])]) },
     abstract,
@@ -500,7 +500,7 @@ memory('should not grow over 20k runs of every socket function', () => {
   const b = new SocketsBinding(sharedInstance());
   const dir = makeTempDir('us-m');
   const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir.path, name) });
-  const o: ListenOptions = { socketType: 'stream', backlog: 4, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir.path };
+  const o: WitListenOptions = { socketType: 'stream', backlog: 4, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir.path };
   const value = (out: SocketOutcome<number>): number => (out as { value: number }).value;
   const round = (): void => {
     const l = value(b.listen(at('l.sock'), o));
