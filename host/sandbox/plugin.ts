@@ -63,7 +63,7 @@ export class PluginError extends Error {
 
 export interface PluginOptions {
   /**
-   * The policy the plugin's engine enforces (host/policy.ts), locked before
+   * The policy the plugin's engine enforces (a PolicySpec), locked before
    * the guest starts. Without one the guest may do nothing: every socket
    * operation is `policy-denied`.
    */
