@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { COMPONENT_URL } from '../host/component.js';
+import { COMPONENT_URL } from '../host/component/component.js';
 import { encodeSockaddr, validateAddress } from '../host/index.js';
 import { compileC, measure, table } from './harness.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect, listen } from '../host/index.js';
-import { RUNTIME } from '../host/runtime.js';
+import { RUNTIME } from '../host/native/runtime.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
 import { alternate, median, pairedSpread, selected, spreadText } from './harness.js';
 

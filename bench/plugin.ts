@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../host/index.js';
-import { loadPlugin } from '../host/plugin.js';
+import { loadPlugin } from '../host/sandbox/linker.js';
 import { makeTempDir } from '../test/_helpers/tmpdir.js';
 import { alternate, median, REPS } from './harness.js';
 

@@ -3,7 +3,7 @@
 //
 //   1. Copy the repository (without .git, node_modules, native/build) to a
 //      scratch directory (default: $TMPDIR/unixsock-asan; --out=DIR), with
-//      node_modules linked. host/native.ts loads the addon from
+//      node_modules linked. host/native/load.ts loads the addon from
 //      native/build/Release relative to dist/host, so the copy loads its own.
 //   2. node-gyp rebuild there with -fsanitize=address,undefined (UB aborts:
 //      -fno-sanitize-recover), offline as build/native.mjs.

@@ -5,8 +5,8 @@
 //   native     native/ -> native/build/Release/*.node      (build/native.mjs)
 //   prebuild   that addon, and native/ cross-compiled -> prebuilds/<target>/ (build/prebuild.mjs; what npm pack ships)
 //   ts         host/ test/ bench/ -> dist/                 (build/typescript.mjs)
-//   types      dist/unixsock.wasm -> host/generated/*.d.ts (build/types.mjs; only on request)
-//   abi        wit/ -> host/generated/abi-layout.ts        (build/wit-abi.mjs; only on request)
+//   types      dist/unixsock.wasm -> host/component/generated/*.d.ts (build/types.mjs; only on request)
+//   abi        wit/ -> host/component/generated/abi-layout.ts        (build/wit-abi.mjs; only on request)
 // `--ts` runs only the TypeScript step (what `npm test` and `npm run bench` need
 // after an install); `--only=a,b` picks steps by name.
 import { performance } from 'node:perf_hooks';

@@ -27,10 +27,10 @@ if (existsSync(join(root, 'assembly'))) {
   await installed();
 }
 
-/** The addon's load error, or undefined when host/native.ts loads it. */
+/** The addon's load error, or undefined when host/native/native.ts loads it. */
 async function addonError() {
   try {
-    await import(pathToFileURL(join(root, 'dist', 'host', 'native.js')).href);
+    await import(pathToFileURL(join(root, 'dist', 'host', 'native', 'native.js')).href);
     return undefined;
   } catch (err) {
     return err;
@@ -89,7 +89,7 @@ async function installed() {
   }
   // A fresh process: this one may have failed to load the addon already.
   try {
-    execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'host', 'native.js')).href)})`], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'host', 'native', 'native.js')).href)})`], { stdio: 'inherit' });
   } catch {
     console.error('unixsock: install: the addon built from source does not load');
     process.exit(1);

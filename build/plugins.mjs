@@ -1,5 +1,5 @@
 // C plugins -> dist/plugins/<name>.wasm, components of world
-// `unixsock:ipc/plugin` (host/plugin.ts links them to an engine).
+// `unixsock:ipc/plugin` (host/sandbox/linker.ts links them to an engine).
 //   1. compile the plugin and guest/c/unixsock.c with @yowasp/clang (LLVM in
 //      wasm, from npm: no system toolchain), in ONE clang run per plugin,
 //      since each run first compiles the 75 MB LLVM module (~7 s);

@@ -1,5 +1,5 @@
 // The prebuilt addons the npm package ships: prebuilds/<target>/unixsock.node
-// for each of TARGETS (host/native.ts picks one by platform, architecture and
+// for each of TARGETS (host/native/load.ts picks one by platform, architecture and
 // libc). The addon is N-API (NAPI_VERSION=8), so one file serves every Node
 // release the package supports on that target.
 //
@@ -43,7 +43,7 @@ export const TARGETS = [
   { platform: 'linux', arch: 'arm64', libc: 'glibc', triple: 'aarch64-linux-gnu', gypArch: 'arm64', debian: 'g++-aarch64-linux-gnu' },
 ];
 
-/** A target's directory name under prebuilds/ (as host/native.ts spells it): linux-arm64-glibc. */
+/** A target's directory name under prebuilds/ (as host/native/load.ts spells it): linux-arm64-glibc. */
 export const targetName = (target) => `${target.platform}-${target.arch}-${target.libc}`;
 
 /** Where the prebuilt addon for `target` lives, relative to the package root. */

@@ -1,4 +1,4 @@
-// host/generated/: the TypeScript declarations stock `jco transpile` emits for
+// host/component/generated/: the TypeScript declarations stock `jco transpile` emits for
 // dist/unixsock.wasm (what an embedder using jco sees). Committed, and
 // test/host/component.test.ts fails when they drift from the component.
 // `npm run types` rewrites them after a WIT change.
@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 
-export const GENERATED = new URL('../host/generated/', import.meta.url);
+export const GENERATED = new URL('../host/component/generated/', import.meta.url);
 
 /** Path -> text of every declaration file jco generates for the component. */
 export async function generatedTypes(componentBytes) {

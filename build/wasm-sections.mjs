@@ -1,6 +1,6 @@
 // Minimal WebAssembly binary reading/writing for the build: walk sections,
 // rewrite a core module's export names. (The host has its own reader for the
-// one thing it needs at run time; see host/component.ts.)
+// one thing it needs at run time; see host/component/component.ts.)
 
 export function readLeb(bytes, offset) {
   let value = 0;

@@ -1,4 +1,4 @@
-// wit/*.wit -> host/generated/abi-layout.ts: the one canonical-ABI model of
+// wit/*.wit -> host/component/generated/abi-layout.ts: the one canonical-ABI model of
 // the package. Every size, alignment, record field offset, variant payload
 // offset, case list and flattened core signature the host needs is computed
 // here, by the rules of the Component Model's CanonicalABI.md, and written out
@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const WIT_DIR = new URL('../wit/', import.meta.url);
-export const OUTPUT = new URL('../host/generated/abi-layout.ts', import.meta.url);
+export const OUTPUT = new URL('../host/component/generated/abi-layout.ts', import.meta.url);
 
 // ---------------------------------------------------------------------------
 // Parsing.

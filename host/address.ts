@@ -10,12 +10,11 @@
 // - { path: string | Uint8Array }, { abstract: string | Uint8Array },
 //   { unnamed: true }.
 // Text forms (`@name`, `unix:/p`, …) are parsed only by parseAddress().
-import { engine, KIND, type Outcome, type WitAddress, type WitOptions } from './component.js';
-import {
-  type AddressProblem, invalidArgType, invalidArgValue, problemOf, UnixsockAddressError,
-} from './errors.js';
-import { ADDRESS_RELATIVE_PATHS } from './generated/abi-layout.js';
-import { HOST_PLATFORM, type Platform, platformIndex, PLATFORMS } from './platform.js';
+import { sharedInstance, KIND, type Outcome, type WitAddress, type WitOptions } from './component/component.js';
+import { type AddressProblem, problemOf, UnixsockAddressError } from './errors.js';
+import { invalidArgType, invalidArgValue } from './arguments.js';
+import { ADDRESS_RELATIVE_PATHS } from './component/generated/abi-layout.js';
+import { HOST_PLATFORM, type Platform, platformIndex, PLATFORMS } from './component/platform.js';
 
 /** Anything the API accepts as an address. */
 export type AddressInput =
@@ -197,7 +196,7 @@ export function validateAddress(addr: AddressInput, options?: AddressOptions): A
   const o = witOptions(options);
   const wit = toWitAddress(addr);
   if (isProblem(wit)) return { ok: false, message: new UnixsockAddressError(wit).message, ...wit };
-  const out = engine().validate(wit, o);
+  const out = sharedInstance().validate(wit, o);
   if (out.ok && out.value === wit) return { ok: true, address: inputAsOutput(addr, wit) };
   return verdictOf(out);
 }
@@ -233,7 +232,7 @@ export function addressForMessage(addr: unknown): string | undefined {
  */
 export function encodeSockaddr(addr: AddressInput, options?: AddressOptions): Buffer {
   const o = witOptions(options);
-  const out = engine().encode(witAddress(addr), o);
+  const out = sharedInstance().encode(witAddress(addr), o);
   if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure));
   return out.value;
 }
@@ -249,7 +248,7 @@ export function decodeSockaddr(bytes: Uint8Array, options?: { platform?: Platfor
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw invalidArgType('options', 'an object', options);
   }
-  const out = engine().decode(bytes, platformOption(options?.platform));
+  const out = sharedInstance().decode(bytes, platformOption(options?.platform));
   if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure), 'sockaddr');
   return fromWitAddress(out.value);
 }
@@ -269,7 +268,7 @@ function textArgument(text: unknown, name: string): string {
  * `UnixsockAddressError` with reason `empty-path`, `contains-nul` or `bad-syntax` (with `offset`).
  */
 export function parseAddress(text: string): SocketAddress {
-  const out = engine().parse(textArgument(text, 'text'));
+  const out = sharedInstance().parse(textArgument(text, 'text'));
   if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure), 'text address');
   return fromWitAddress(out.value);
 }
@@ -281,7 +280,7 @@ export function parseAddress(text: string): SocketAddress {
  * `ERR_INVALID_ARG_TYPE` for wrong types, `UnixsockAddressError` for a lone surrogate.
  */
 export function formatAddress(addr: AddressInput): string {
-  return engine().toText(witAddress(addr));
+  return sharedInstance().toText(witAddress(addr));
 }
 
 /**
@@ -296,7 +295,7 @@ export function normalizePath(path: string, options?: { cwd?: string }): string 
     throw invalidArgType('options', 'an object', options);
   }
   const cwd = options?.cwd === undefined ? undefined : textArgument(options.cwd, 'options.cwd');
-  const out = engine().normalize(p, cwd);
+  const out = sharedInstance().normalize(p, cwd);
   if (!out.ok) throw new UnixsockAddressError(problemOf(out.failure), 'path');
   return out.value;
 }
@@ -335,5 +334,5 @@ export function isUnixSocketPath(value: unknown, options?: { platform?: Platform
     } else return false;
   }
   if (typeof candidate === 'string' && loneSurrogate(candidate) >= 0) return false;
-  return engine().isUnixSocketPath(kind, candidate, platform, process.cwd());
+  return sharedInstance().isUnixSocketPath(kind, candidate, platform, process.cwd());
 }

@@ -3,15 +3,14 @@
 // its kind calls for. The engine component decides the kind (SO_TYPE,
 // SO_ACCEPTCONN, AF_UNIX checked through getsockname) and owns the descriptor
 // from then on; an adopted socket never unlinks a file on close.
-import { blockingUntilIo } from './blocking.js';
-import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
-import { invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
-import { errnoError, failureError, sockets } from './failures.js';
-import { channelOptions } from './message-socket.js';
-import { isDescriptorNumber } from './messages.js';
-import { native } from './native.js';
-import { closeOwner } from './owner.js';
-import { SEQPACKET, SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
+import { blockingUntilIo } from './native/blocking.js';
+import { DatagramSocket, type DatagramSocketOptions } from './messages/datagram.js';
+import { descriptorArgument, optionsArgument } from './arguments.js';
+import { errnoError, failureError, sockets } from './component/failures.js';
+import { channelOptions } from './messages/message-socket.js';
+import { native } from './native/native.js';
+import { closeOwner } from './component/owner.js';
+import { SEQPACKET, SeqpacketSocket, type SeqpacketSocketOptions } from './messages/seqpacket.js';
 import { type ListenOptions, STREAM, UnixServer } from './server.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 
@@ -26,13 +25,6 @@ const RESOURCE = {
   'stream-listener': 'listener', 'seqpacket-listener': 'listener',
   'stream-connection': 'connection', 'seqpacket-connection': 'connection', datagram: 'datagram',
 } as const;
-
-/** A descriptor argument: a non-negative 32-bit integer, or a thrown TypeError/RangeError. */
-export function descriptorArgument(name: string, fd: unknown): number {
-  if (typeof fd !== 'number') throw invalidArgType(name, 'of type number', fd);
-  if (!isDescriptorNumber(fd)) throw invalidArgValue(name, `must be a descriptor number (an integer from 0 to 2147483647). Received ${fd}`);
-  return fd;
-}
 
 /**
  * Adopt a Unix socket descriptor: a listening stream socket becomes a

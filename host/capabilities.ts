@@ -1,9 +1,9 @@
 // What this platform (or another) supports. Address facts come from the
 // engine's sockaddr layout; the socket-type and ancillary-data facts are the
 // platforms' documented features (unix(7), FreeBSD unix(4), xnu).
-import { engine } from './component.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
-import { HOST_PLATFORM, type Platform, platformIndex, platformOf, PLATFORMS } from './platform.js';
+import { sharedInstance } from './component/component.js';
+import { invalidArgType, invalidArgValue } from './arguments.js';
+import { HOST_PLATFORM, type Platform, platformIndex, platformOf, PLATFORMS } from './component/platform.js';
 
 /** Per-feature support on a platform. */
 export interface Capabilities {
@@ -50,7 +50,7 @@ export function capabilities(options?: { platform?: Platform | 'darwin' | 'win32
   const index = requested === undefined ? PLATFORMS.indexOf(HOST_PLATFORM) : platformIndex(requested);
   if (index < 0) throw invalidArgValue('options.platform', `must be one of ${PLATFORMS.join(', ')}. Received '${requested}'`);
   const platform = PLATFORMS[index]!;
-  const layout = engine().layoutFor(index);
+  const layout = sharedInstance().layoutFor(index);
   const unixLike = UNIX_LIKE.has(platform);
   return {
     platform,

@@ -22,9 +22,10 @@
 // still reads "unixgram:x" as the relative path it is. To dial such a path,
 // write "unix:unixgram:x" or "./unixgram:x". Schemes are lower case.
 import { formatAddress, fromWitAddress, loneSurrogate, parseAddress, type SocketAddress, witAddress } from './address.js';
-import { createDatagramSocket, type DatagramSocket } from './datagram.js';
-import { invalidArgType, invalidArgValue, optionsArgument, UnixsockAddressError } from './errors.js';
-import { connectSeqpacket, type SeqpacketSocket } from './seqpacket.js';
+import { createDatagramSocket, type DatagramSocket } from './messages/datagram.js';
+import { invalidArgType, invalidArgValue, optionsArgument } from './arguments.js';
+import { UnixsockAddressError } from './errors.js';
+import { connectSeqpacket, type SeqpacketSocket } from './messages/seqpacket.js';
 import type { UnixSocket } from './socket.js';
 import { connect } from './streams.js';
 

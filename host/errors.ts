@@ -1,11 +1,10 @@
 // Errors of the Node API. WIT owns the vocabulary: an address failure is a
 // WIT `address-error` case lifted into an `AddressProblem` (same name, its
 // payload as named fields) and thrown as `UnixsockAddressError`
-// (`code: 'ERR_INVALID_ARG_VALUE'`, like Node's own argument errors). Wrong
-// JS types never reach the component: they throw `TypeError` with
-// `code: 'ERR_INVALID_ARG_TYPE'`.
-import type { WitFailure } from './component.js';
-import { ADDRESS_ADDRESS_ERROR, SOCKETS_OPERATION, TYPES_ERROR_CODE, TYPES_PERMISSION } from './generated/abi-layout.js';
+// (`code: 'ERR_INVALID_ARG_VALUE'`, like Node's own argument errors). Other
+// argument mistakes never reach the component: arguments.ts checks them.
+import type { WitFailure } from './component/component.js';
+import { ADDRESS_ADDRESS_ERROR, SOCKETS_OPERATION, TYPES_ERROR_CODE, TYPES_PERMISSION } from './component/generated/abi-layout.js';
 
 /** WIT `address.address-error` cases, in WIT order (the case index). */
 export const ADDRESS_ERRORS = ADDRESS_ADDRESS_ERROR.cases;
@@ -93,49 +92,6 @@ export class UnixsockAddressError extends TypeError {
     this.reason = problem.reason;
     Object.assign(this, problem);
   }
-}
-
-/** The value's type for messages, as Node words it. */
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an instance of Array';
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
-  if (typeof value === 'function') return 'function';
-  return `type ${typeof value} (${String(value).slice(0, 40)})`;
-}
-
-/** Node's ERR_INVALID_ARG_TYPE. */
-export function invalidArgType(name: string, expected: string, value: unknown): TypeError {
-  const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${describeType(value)}`);
-  return Object.assign(err, { code: 'ERR_INVALID_ARG_TYPE' });
-}
-
-/** `value` when it is an integer from 0 to `max`, else a thrown ERR_INVALID_ARG_TYPE naming the range. */
-export function integerArgument(value: unknown, name: string, max: 0x7fffffff | 0xffffffff): number {
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) {
-    throw invalidArgType(name, `an integer 0..2^${max === 0x7fffffff ? 31 : 32}-1`, value);
-  }
-  return value as number;
-}
-
-/** Node's ERR_INVALID_ARG_VALUE for an argument that is not an address. */
-export function invalidArgValue(name: string, message: string): TypeError {
-  const err = new TypeError(`The argument '${name}' ${message}`);
-  return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
-}
-
-/** An options argument: `{}` when undefined, else it must be an object (ERR_INVALID_ARG_TYPE). */
-export function optionsArgument<T extends object>(options: T | undefined, name = 'options'): T {
-  if (options === undefined) return {} as T;
-  if (typeof options !== 'object' || options === null) throw invalidArgType(name, 'an object', options);
-  return options;
-}
-
-/** `options[key]` when it is a boolean or undefined (ERR_INVALID_ARG_TYPE otherwise). */
-export function booleanOption(options: object, key: string): boolean | undefined {
-  const value = (options as Record<string, unknown>)[key];
-  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${key}`, 'of type boolean', value);
-  return value as boolean | undefined;
 }
 
 /** Node's AbortError for an aborted `signal`. */

@@ -6,11 +6,13 @@
 // event loop. Descriptors are non-blocking; send/recv use MSG_DONTWAIT.
 import { constants } from 'node:os';
 import { addressForMessage, decodeSockaddr, encodeSockaddr, type SocketAddress } from './address.js';
-import { abortError, booleanOption as flag, invalidArgType, invalidArgValue, optionsArgument as optionsObject, socketClosed } from './errors.js';
-import { errnoError } from './failures.js';
-import { bytesOf, type DescriptorLike, descriptorsOf } from './messages.js';
-import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
-import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
+import { abortError, socketClosed } from './errors.js';
+import { booleanOption as flag, integerArgument, invalidArgValue, optionsArgument as optionsObject } from './arguments.js';
+import { errnoError } from './component/failures.js';
+import { bytesOf } from './arguments.js';
+import { type DescriptorLike, descriptorsOf } from './native/descriptors.js';
+import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native/native.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
 
 const EAGAIN = -constants.errno.EAGAIN;
 const EINPROGRESS = -constants.errno.EINPROGRESS;
@@ -48,9 +50,7 @@ export interface RawAcceptOptions {
 }
 
 function size(value: unknown): number {
-  if (typeof value !== 'number') throw invalidArgType('size', 'of type number', value);
-  if (!Number.isInteger(value) || value < 0 || value > 64 << 20) throw invalidArgValue('size', `must be an integer from 0 to ${64 << 20}. Received ${value}`);
-  return value;
+  return integerArgument(value, 'size', 64 << 20);
 }
 
 interface Waiter {
@@ -102,7 +102,7 @@ export class RawSocket {
 
   /** listen(2). */
   listen(backlog = 511): void {
-    if (typeof backlog !== 'number' || !Number.isInteger(backlog) || backlog < 0) throw invalidArgValue('backlog', `must be a non-negative integer. Received ${String(backlog)}`);
+    integerArgument(backlog, 'backlog', Number.MAX_SAFE_INTEGER);
     const r = native.listen(this.#open(), backlog);
     if (r < 0) throw errnoError(r, 'listen');
   }

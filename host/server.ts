@@ -2,13 +2,14 @@
 // stale-socket recovery, mode and ownership-checked unlink); the native
 // addon accepts in batches on one uv_poll; each accepted descriptor is
 // handed to the engine (`listener.adopt`) before it becomes a UnixSocket.
+import { integerArgument } from './arguments.js';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { addressForMessage, fromWitAddress, type SocketAddress, witAddress } from './address.js';
 import { abortError } from './errors.js';
-import { closeOwner } from './owner.js';
-import { errnoError, failureError, sockets } from './failures.js';
-import { native, POLL_EVENT, type Poller } from './native.js';
+import { closeOwner } from './component/owner.js';
+import { errnoError, failureError, sockets } from './component/failures.js';
+import { native, POLL_EVENT, type Poller } from './native/native.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 
 /** Options of listen() and server.listen(). */
@@ -348,12 +349,6 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
 
 /** The `backlog` (default `fallback`) and `mode` options of a listen, checked. */
 export function listenNumbers(backlog: unknown, mode: unknown, fallback: number): { backlog: number; mode: number | undefined } {
-  const b = backlog ?? fallback;
-  if (!Number.isInteger(b) || (b as number) < 0) throw invalidOption('backlog', b);
-  if (mode !== undefined && (!Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o777)) throw invalidOption('mode', mode);
-  return { backlog: b as number, mode: mode as number | undefined };
-}
-
-function invalidOption(name: string, value: unknown): TypeError {
-  return Object.assign(new TypeError(`The option '${name}' is invalid. Received ${String(value)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+  const b = integerArgument(backlog ?? fallback, 'options.backlog', Number.MAX_SAFE_INTEGER);
+  return { backlog: b, mode: mode === undefined ? undefined : integerArgument(mode, 'options.mode', 0o777) };
 }

@@ -5,15 +5,16 @@ import type net from 'node:net';
 import { constants } from 'node:os';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { SocketAddress } from './address.js';
-import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgValue, optionsArgument, invalidState, socketClosed } from './errors.js';
-import { type DescriptorLike, descriptorsOf, duplicates, messageBytes } from './messages.js';
-import { errnoError, failureError } from './failures.js';
-import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native.js';
-import { netHandoverKnown, netSocketOn } from './net-handover.js';
-import { beforeIo, forgetBlocking } from './blocking.js';
-import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
-import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './owner.js';
+import { peerCredentials, type PeerCredentials } from './native/credentials.js';
+import { invalidArgValue, messageBytes, optionsArgument } from './arguments.js';
+import { invalidState, socketClosed } from './errors.js';
+import { type DescriptorLike, descriptorsOf, duplicates } from './native/descriptors.js';
+import { errnoError, failureError } from './component/failures.js';
+import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native/native.js';
+import { netHandoverKnown, netSocketOn } from './native/net-handover.js';
+import { beforeIo, forgetBlocking } from './native/blocking.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
+import { closeOwner, type Owner, ownerAddress, ownerShutdown } from './component/owner.js';
 
 /** Options of a UnixSocket. */
 export interface UnixSocketOptions {
@@ -226,7 +227,8 @@ export class UnixSocket extends Duplex {
    * the kernel has taken all of `data`.
    *
    * # Errors
-   * `ERR_INVALID_ARG_TYPE`/`_VALUE` for bad arguments or empty data (thrown);
+   * `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` or `ERR_INVALID_ARG_VALUE`
+   * for bad arguments or empty data (thrown);
    * a rejection with EBADF for a closed descriptor (nothing sent), or the
    * write error (EPIPE, ECONNRESET, ETOOMANYREFS).
    */
@@ -275,10 +277,7 @@ export class UnixSocket extends Duplex {
 
   override _final(cb: (err?: Error | null) => void): void {
     const engine = this.#open();
-    if (engine === undefined) {
-      cb();
-      return;
-    }
+    if (engine === undefined) return cb();
     const r = engine.shutdownWrite();
     if (r === 1) this.#finalCallback = cb;
     // ENOTCONN: the peer is already gone, so there is nothing left to shut down.
@@ -360,13 +359,11 @@ export class UnixSocket extends Duplex {
 
   /** getsockopt, typed: `socket.getOption('SO_SNDBUF')`. */
   getOption<N extends SocketOptionName>(name: N): SocketOptionValues[N] {
-    if (this.#fd < 0) throw failureError({ kind: 'invalid-state' });
     return getOption(this.#fd, name);
   }
 
   /** setsockopt, typed: `socket.setOption('SO_SNDBUF', 1 << 20)`. */
   setOption<N extends SocketOptionName>(name: N, value: SocketOptionValues[N]): void {
-    if (this.#fd < 0) throw failureError({ kind: 'invalid-state' });
     setOption(this.#fd, name, value);
   }
 

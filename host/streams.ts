@@ -1,12 +1,13 @@
 // Entry points for stream sockets: promise style (listen, connect) and
 // node:net style (createServer, createConnection), plus socketPair.
 import { constants } from 'node:os';
-import { DatagramSocket, type DatagramSocketOptions } from './datagram.js';
-import { abortError, invalidArgValue, UnixsockAddressError } from './errors.js';
-import { SeqpacketSocket, type SeqpacketSocketOptions } from './seqpacket.js';
-import { errnoError, failureError, sockets } from './failures.js';
-import { blockingUntilIo, forgetBlocking } from './blocking.js';
-import { native, SOCKET_TYPE } from './native.js';
+import { DatagramSocket, type DatagramSocketOptions } from './messages/datagram.js';
+import { abortError, UnixsockAddressError } from './errors.js';
+import { invalidArgValue } from './arguments.js';
+import { SeqpacketSocket, type SeqpacketSocketOptions } from './messages/seqpacket.js';
+import { errnoError, failureError, sockets } from './component/failures.js';
+import { blockingUntilIo, forgetBlocking } from './native/blocking.js';
+import { native, SOCKET_TYPE } from './native/native.js';
 import { addressForMessage, witAddress } from './address.js';
 import { type ListenOptions, UnixServer } from './server.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';

@@ -8,10 +8,10 @@
 // are taken exactly (no padding, no escapes: systemd's own form).
 import { type AdoptedSocket, fromFd } from './adopt.js';
 import type { SocketAddress } from './address.js';
-import { createDatagramSocket } from './datagram.js';
-import { booleanOption, invalidArgType, invalidArgValue, optionsArgument } from './errors.js';
-import type { DescriptorLike } from './messages.js';
-import { native } from './native.js';
+import { createDatagramSocket } from './messages/datagram.js';
+import { booleanOption, invalidArgType, invalidArgValue, optionsArgument } from './arguments.js';
+import type { DescriptorLike } from './native/descriptors.js';
+import { native } from './native/native.js';
 
 /** sd_listen_fds(3): passed descriptors start here. */
 export const LISTEN_FDS_START = 3;

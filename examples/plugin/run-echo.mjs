@@ -7,8 +7,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listen } from '../../dist/host/index.js';
-import { loadPlugin } from '../../dist/host/plugin.js';
+import { listen, loadPlugin } from '../../dist/host/index.js';
 
 if (process.argv[2] === 'serve') {
   // The child: a unixsock echo server; "ready" once listening, gone when stdin ends.

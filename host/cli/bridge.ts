@@ -4,8 +4,8 @@
 // done sending first, stdin still goes out for up to LINGER_MS (as socat's
 // -t 0.5): a peer that half-closed gets its answer.
 import type { Readable } from 'node:stream';
-import type { MessageInfo } from '../messages.js';
-import type { SeqpacketSocket } from '../seqpacket.js';
+import type { MessageInfo } from '../messages/receive.js';
+import type { SeqpacketSocket } from '../messages/seqpacket.js';
 import type { UnixSocket } from '../socket.js';
 import { closeFds, sleep } from './common.js';
 

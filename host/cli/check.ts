@@ -3,7 +3,7 @@
 import { formatAddress, type SocketAddress, validateAddress } from '../address.js';
 import { parseDial } from '../dial.js';
 import { type AddressProblem, describeProblem, UnixsockAddressError } from '../errors.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../component/platform.js';
 import { type Command, parseCommand, stringOption, TYPE_LABEL, UsageError } from './common.js';
 
 const USAGE = `Usage: unixsock check [--json] [--platform P] [--portable] [--relative R] ADDR...

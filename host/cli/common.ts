@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { formatAddress, validateAddress } from '../address.js';
 import type { SocketAddress } from '../address.js';
 import { type DialTarget, inputForm, parseDial, type SocketType } from '../dial.js';
-import { native } from '../native.js';
+import { native } from '../native/native.js';
 
 /** A command of the CLI (its one-line summary is in host/cli.ts's usage, its help text in its own module). */
 export interface Command {

@@ -1,7 +1,7 @@
 // `unixsock connect ADDR`: a client bridged with stdio (nc -U).
-import { createDatagramSocket } from '../datagram.js';
-import type { MessageInfo } from '../messages.js';
-import { connectSeqpacket } from '../seqpacket.js';
+import { createDatagramSocket } from '../messages/datagram.js';
+import type { MessageInfo } from '../messages/receive.js';
+import { connectSeqpacket } from '../messages/seqpacket.js';
 import { connect } from '../streams.js';
 import { bridge, Input } from './bridge.js';
 import {

@@ -1,9 +1,9 @@
 // `unixsock listen ADDR`: a server bridged with stdio (nc -lU), or an echo
 // server, for stream, datagram and seqpacket sockets.
 import { formatAddress, type SocketAddress } from '../address.js';
-import { createDatagramSocket, type DatagramSocket } from '../datagram.js';
-import type { MessageInfo } from '../messages.js';
-import { listenSeqpacket, type SeqpacketSocket } from '../seqpacket.js';
+import { createDatagramSocket, type DatagramSocket } from '../messages/datagram.js';
+import type { MessageInfo } from '../messages/receive.js';
+import { listenSeqpacket, type SeqpacketSocket } from '../messages/seqpacket.js';
 import type { UnixServer } from '../server.js';
 import type { UnixSocket } from '../socket.js';
 import { listen } from '../streams.js';

@@ -7,9 +7,9 @@
 // others: so the end goes in as fd 0 and `sh` moves it to fd 3.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { DatagramSocket } from '../datagram.js';
-import type { MessageInfo } from '../messages.js';
-import type { SeqpacketSocket } from '../seqpacket.js';
+import type { DatagramSocket } from '../messages/datagram.js';
+import type { MessageInfo } from '../messages/receive.js';
+import type { SeqpacketSocket } from '../messages/seqpacket.js';
 import type { UnixSocket } from '../socket.js';
 import { socketPair } from '../streams.js';
 import { bridge, Input } from './bridge.js';

@@ -1,7 +1,7 @@
 // `unixsock recv ADDR`: bind a datagram socket and print what arrives.
 import { formatAddress } from '../address.js';
-import { createDatagramSocket } from '../datagram.js';
-import type { MessageInfo } from '../messages.js';
+import { createDatagramSocket } from '../messages/datagram.js';
+import type { MessageInfo } from '../messages/receive.js';
 import {
   addressArgument, closeFds, type Command, describeTarget, integerOption, modeOption, nextStopSignal, parseCommand, sleep, status,
   requireType, UsageError, writeOut,

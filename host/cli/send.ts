@@ -1,6 +1,6 @@
 // `unixsock send ADDR MESSAGE`: one datagram, optionally carrying descriptors.
 import { text } from 'node:stream/consumers';
-import { createDatagramSocket } from '../datagram.js';
+import { createDatagramSocket } from '../messages/datagram.js';
 import { addressArgument, type Command, parseCommand, requireType, UsageError } from './common.js';
 
 const USAGE = `Usage: unixsock send [--fd N]... ADDR MESSAGE

@@ -1,6 +1,6 @@
 // `unixsock serve-http ADDR [DIR]`: the files under DIR over HTTP on a socket.
 import { createServer } from 'node:http';
-import { serveHttp } from '../http.js';
+import { serveHttp } from '../http/serve.js';
 import {
   addressArgument, type Command, describeTarget, modeOption, nextStopSignal, parseCommand, requireType, status, UsageError,
 } from './common.js';

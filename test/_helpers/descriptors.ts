@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { createDatagramSocket, type MessageInfo } from '../../host/index.js';
-import { FILE_TYPE, native } from '../../host/native.js';
+import { FILE_TYPE, native } from '../../host/native/native.js';
 import { openStdioNow } from './runtime.js';
 import { within } from './wait.js';
 

@@ -9,7 +9,7 @@
 // in UNIXSOCK_EMULATOR (space-separated), goes first.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RUNTIME } from '../../host/runtime.js';
+import { RUNTIME } from '../../host/native/runtime.js';
 
 /** The runtime's binary, behind the emulator's argv when there is one. */
 const RUN: readonly string[] = [...(process.env.UNIXSOCK_EMULATOR?.split(' ').filter(Boolean) ?? []), process.execPath];

@@ -3,14 +3,14 @@
 // socket files, datagram round trips.
 import { readdirSync } from 'node:fs';
 import * as assert from 'uvu/assert';
-import { engine, type WitAddress } from '../../host/component.js';
-import { native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
+import { sharedInstance, type WitAddress } from '../../host/component/component.js';
+import { native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
 import {
-  type BindOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
-} from '../../host/sockets-binding.js';
+  type BindOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type WitSocketType,
+} from '../../host/component/sockets-binding.js';
 
 /** The engine's sockets binding, as the suites drive it. */
-export const s = new SocketsBinding(engine());
+export const s = new SocketsBinding(sharedInstance());
 
 export function ok<T>(o: SocketOutcome<T>): T {
   if (!o.ok) throw new Error(`expected success, got ${JSON.stringify(o.failure)}`);
@@ -28,7 +28,7 @@ export function errnoOf<T>(o: SocketOutcome<T>): string {
 }
 
 /** A socket file nothing is bound to any more (bound, fd closed without unlink). */
-export function staleSocket(path: string, type: SocketType = 'stream'): void {
+export function staleSocket(path: string, type: WitSocketType = 'stream'): void {
   const fd = native.socket(SOCKET_TYPE[type]);
   const sa = Buffer.concat([Buffer.from([1, 0]), Buffer.from(path), Buffer.from([0])]);
   assert.is(native.bind(fd, sa), 0);
@@ -36,7 +36,7 @@ export function staleSocket(path: string, type: SocketType = 'stream'): void {
 }
 
 /** The socket type of a descriptor (SO_TYPE), by our name. */
-export function typeOf(fd: number): SocketType {
+export function typeOf(fd: number): WitSocketType {
   const out = new Int32Array(2);
   assert.is(native.getSocketOption(fd, SOCKET_OPTION.type, out), 0);
   return (['stream', 'datagram', 'seqpacket'] as const)[out[0]! - 1]!;

@@ -8,8 +8,8 @@ import { existsSync, lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync }
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KIND, type WitAddress } from '../../host/component.js';
-import { type BindOptions, type SocketOutcome, type SocketType } from '../../host/sockets-binding.js';
+import { KIND, type WitAddress } from '../../host/component/component.js';
+import { type BindOptions, type SocketOutcome, type WitSocketType } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { errnoOf, failure, ok, roundTrip, s, staleSocket, using, withDatagram } from './_sockets.js';
 
@@ -20,7 +20,7 @@ const OPTIONS: BindOptions = { mode: undefined, unlinkOnClose: true, recoverStal
 
 /** A socket type that binds names, driven through the engine. */
 interface Binder {
-  type: SocketType;
+  type: WitSocketType;
   bind(addr: WitAddress, o: BindOptions): SocketOutcome<number>;
   address(handle: number): SocketOutcome<WitAddress>;
   close(handle: number): SocketOutcome<undefined>;
@@ -29,7 +29,7 @@ interface Binder {
   reach(handle: number, addr: WitAddress): void;
 }
 
-function listenerBinder(type: SocketType): Binder {
+function listenerBinder(type: WitSocketType): Binder {
   return {
     type,
     bind: (addr, o) => s.listen(addr, { ...o, socketType: type, backlog: 16 }),

@@ -8,9 +8,9 @@ import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KIND, type WitAddress } from '../../host/component.js';
-import { native } from '../../host/native.js';
-import { type BindOptions } from '../../host/sockets-binding.js';
+import { KIND, type WitAddress } from '../../host/component/component.js';
+import { native } from '../../host/native/native.js';
+import { type BindOptions } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { errnoOf, failure, ok, roundTrip, s, staleSocket, typeOf, withDatagram } from './_sockets.js';
 

@@ -7,17 +7,17 @@ import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KIND, type WitAddress } from '../../host/component.js';
-import { type BindOptions, type ListenOptions } from '../../host/sockets-binding.js';
+import { KIND, type WitAddress } from '../../host/component/component.js';
+import { type BindOptions, type WitListenOptions } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { entries, errnoOf, failure, ok, s, staleSocket, typeOf } from './_sockets.js';
 
 const tmp = makeTempDir('us-s');
 const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(tmp.path, name) });
-const OPTIONS: ListenOptions = {
+const OPTIONS: WitListenOptions = {
   socketType: 'stream', backlog: 16, mode: undefined, unlinkOnClose: true, recoverStale: true, workingDirectory: undefined,
 };
-const SEQPACKET: ListenOptions = { ...OPTIONS, socketType: 'seqpacket' };
+const SEQPACKET: WitListenOptions = { ...OPTIONS, socketType: 'seqpacket' };
 const DATAGRAM: BindOptions = { mode: undefined, unlinkOnClose: true, recoverStale: true, workingDirectory: undefined };
 
 const streams = suite('engine sockets: listen, connect, accept');

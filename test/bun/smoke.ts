@@ -23,9 +23,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '../../host/index.js';
-import { Engine, engine, engineModule } from '../../host/component.js';
-import { native } from '../../host/native.js';
-import { SocketsBinding } from '../../host/sockets-binding.js';
+import { ComponentInstance, sharedInstance, componentModule } from '../../host/component/component.js';
+import { native } from '../../host/native/native.js';
+import { SocketsBinding } from '../../host/component/sockets-binding.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 
 const GLOBAL_MS = 60_000;
@@ -83,7 +83,7 @@ test('address: validate, encode, decode, parse, format', () => {
 // --- the engine's sockets exports, synchronously (component + syscalls imports)
 
 test('engine sockets exports: listen, connect, accept, addresses, close', () => {
-  const b = new SocketsBinding(engine());
+  const b = new SocketsBinding(sharedInstance());
   const path = join(tmp.path, 'engine.sock');
   const options = { socketType: 'stream' as const, backlog: 8, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: undefined };
   const l = b.listen({ kind: 0, value: path }, options);
@@ -229,14 +229,14 @@ const POLICY = 'cm32p2|unixsock:ipc/policy@0.1|';
 const PERMIT_CONNECT = 1 << 2;
 
 /** A fresh engine instance (its own memory and policy), or a Skip when this build has no `policy` exports. */
-function freshEngine(): Engine {
-  const e = new Engine(engineModule());
+function freshEngine(): ComponentInstance {
+  const e = new ComponentInstance(componentModule());
   if (typeof e.exports[`${POLICY}lock`] !== 'function') throw new Skip('dist/unixsock.wasm exports no `policy` interface yet');
   return e;
 }
 
 /** policy.allow(connect, path-prefix(prefix), all socket types, no peer requirement), through the core ABI. */
-function allowConnectUnder(e: Engine, prefix: string): void {
+function allowConnectUnder(e: ComponentInstance, prefix: string): void {
   e.memory.lowerString(prefix);
   const ret = (e.exports[`${POLICY}allow`] as (...a: number[]) => number)(PERMIT_CONNECT, 0, e.memory.ptr, e.memory.len, 0, 0, 0, 0, 0, 0, 0);
   e.memory.fresh();
@@ -245,7 +245,7 @@ function allowConnectUnder(e: Engine, prefix: string): void {
 }
 
 /** policy.refusals().denied. */
-function denied(e: Engine): bigint {
+function denied(e: ComponentInstance): bigint {
   const ret = (e.exports[`${POLICY}refusals`] as () => number)();
   e.memory.fresh();
   return e.memory.view.getBigUint64(ret, true);
@@ -329,9 +329,9 @@ test('createEngine({ policy }): denied and allowed through the public API', () =
 /** loadPlugin from the public API, or from host/plugin.ts before index.ts exports it. */
 async function pluginLoader(): Promise<(wasm: Uint8Array, options?: { policy?: api.PolicySpec }) => { run(args: string[]): string; close(): void }> {
   if (typeof exported['loadPlugin'] === 'function') return exported['loadPlugin'] as never;
-  const internal = './../../host/plugin.js';
+  const internal = './../../host/sandbox/linker.js';
   const mod = await (import(internal) as Promise<Record<string, unknown>>).catch(() => undefined);
-  if (typeof mod?.['loadPlugin'] !== 'function') throw new Skip('loadPlugin does not exist yet (host/plugin.ts)');
+  if (typeof mod?.['loadPlugin'] !== 'function') throw new Skip('loadPlugin does not exist yet (host/sandbox/linker.ts)');
   return mod['loadPlugin'] as never;
 }
 

@@ -12,7 +12,7 @@
 // leak, sockets and the files it passed around, not a count of everything.
 import { closeSync, openSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { native } from '../../host/native.js';
+import { native } from '../../host/native/native.js';
 
 const IDENTITY = new BigUint64Array(3);
 

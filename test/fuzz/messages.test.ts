@@ -14,7 +14,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeSockaddr, type MessageInfo, socketPair, UnixsockAddressError } from '../../host/index.js';
 import type { DescriptorsInfo } from '../../host/socket.js';
-import { MESSAGE_FLAG, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
+import { MESSAGE_FLAG, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
 import { Random } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';

@@ -12,7 +12,7 @@
 // `heap` (used, after GC), checked on its own.
 import { readdirSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { engine } from '../../host/component.js';
+import { sharedInstance } from '../../host/component/component.js';
 import { collectGarbage } from '../_helpers/runtime.js';
 
 /**
@@ -41,7 +41,7 @@ export async function footprint(): Promise<Footprint> {
   await new Promise((resolve) => setTimeout(resolve, 10));
   collectGarbage();
   const m = process.memoryUsage();
-  return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, native: m.rss - getHeapStatistics().total_physical_size, heap: m.heapUsed, external: m.external, wasm: engine().memorySize };
+  return { fds: readdirSync('/proc/self/fd').length, rss: m.rss, native: m.rss - getHeapStatistics().total_physical_size, heap: m.heapUsed, external: m.external, wasm: sharedInstance().memorySize };
 }
 
 const MiB = 1024 * 1024;

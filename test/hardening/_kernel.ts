@@ -3,7 +3,7 @@
 // Decoding here is deliberately independent of the engine's decoder, so the
 // differential test can compare the two.
 import { constants } from 'node:os';
-import { native, SOCKET_TYPE } from '../../host/native.js';
+import { native, SOCKET_TYPE } from '../../host/native/native.js';
 
 /** What bind(2) did with a sockaddr. */
 export type BindOutcome =

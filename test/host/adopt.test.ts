@@ -9,13 +9,13 @@ import * as assert from 'uvu/assert';
 import {
   closeFd, connect, connectSeqpacket, DatagramSocket, encodeSockaddr, fromFd, type MessageInfo, SeqpacketSocket, socketPair, UnixServer, UnixsockError, UnixSocket,
 } from '../../host/index.js';
-import { native } from '../../host/native.js';
+import { native } from '../../host/native/native.js';
 import { assertDescriptorsAsBefore, descriptorBaseline, fileOf, tcpListenerFromPython } from '../_helpers/descriptors.js';
 import { PY_ADDR, skip } from '../_helpers/peers.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { event, readAll, within } from '../_helpers/wait.js';
-import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsTypeError } from '../native/_support.js';
+import { descriptorFlags, O_CLOEXEC, O_NONBLOCK, throwsArgumentError, throwsTypeError } from '../native/_support.js';
 
 const tmp = makeTempDir('us-f');
 const at = tmp.at;
@@ -136,10 +136,10 @@ adopt('should refuse a regular file, a closed descriptor and a TCP socket, leavi
 adopt('should refuse bad arguments with a TypeError before touching anything', () => {
   const [a, b] = rawPair('stream');
   for (const bad of [-1, 1.5, Number.NaN, 2 ** 31, '3', null, undefined, {}]) {
-    throwsTypeError(() => fromFd(bad as number), `fromFd(${String(bad)})`);
+    throwsArgumentError(() => fromFd(bad as number), `fromFd(${String(bad)})`);
   }
   throwsTypeError(() => fromFd(a, 'x' as never), 'options of the wrong type');
-  throwsTypeError(() => fromFd(a, { maxDescriptors: 0 }), 'a bad message option');
+  throwsArgumentError(() => fromFd(a, { maxDescriptors: 0 }), 'a bad message option');
   assert.is(fileOf(a).type, 'socket', 'still open after the refusals');
   (fromFd(a) as UnixSocket).destroy();
   (fromFd(b) as UnixSocket).destroy();
@@ -195,7 +195,7 @@ adopt('closeFd should close a received descriptor, refuse one that is not open w
   const received = info.fds[0]!;
   assert.is(fileOf(received).type, 'regular');
   for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '3', '', '\0', '\uD800', null, undefined, {}, 3n]) {
-    throwsTypeError(() => closeFd(bad as number), `closeFd(${String(bad)})`);
+    throwsArgumentError(() => closeFd(bad as number), `closeFd(${String(bad)})`);
   }
   assert.is(fileOf(received).type, 'regular', 'still open after the refusals');
   closeFd(received);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromFd, socketPair } from '../../host/index.js';
-import { native } from '../../host/native.js';
+import { native } from '../../host/native/native.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 import { within } from '../_helpers/wait.js';
 

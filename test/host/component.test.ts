@@ -9,15 +9,15 @@ import { pathToFileURL } from 'node:url';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { COMPONENT_URL, engine, KIND, type Outcome, type WitAddress } from '../../host/component.js';
+import { COMPONENT_URL, sharedInstance, KIND, type Outcome, type WitAddress } from '../../host/component/component.js';
 import { encodeSockaddr } from '../../host/address.js';
-import { ERRNO_NAMES, errnoIndex } from '../../host/errno.js';
+import { ERRNO_NAMES, errnoIndex } from '../../host/component/errno.js';
 import { ADDRESS_ERRORS, problemOf } from '../../host/errors.js';
-import { FILE_TYPE, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
-import { HOST_PLATFORM, PLATFORMS } from '../../host/platform.js';
+import { FILE_TYPE, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
+import { HOST_PLATFORM, PLATFORMS } from '../../host/component/platform.js';
 import {
-  type BindOptions, type ListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type SocketType,
-} from '../../host/sockets-binding.js';
+  type BindOptions, type WitListenOptions, type SocketFailure, type SocketOutcome, SocketsBinding, type WitSocketType,
+} from '../../host/component/sockets-binding.js';
 import { randomAddress, randomTextPath } from '../_helpers/addresses.js';
 import { Random } from '../_helpers/random.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -107,14 +107,14 @@ stock('should be a component of world engine exporting unixsock:ipc/address', as
 
 stock('should agree with the Node binding on layout-for', () => {
   PLATFORMS.forEach((p, i) => {
-    const mine = engine().layoutFor(i);
+    const mine = sharedInstance().layoutFor(i);
     assert.equal(jco.layoutFor!(p), { ...mine, platform: p });
   });
 });
 
 stock('should agree with the Node binding on 20k random calls of every function', () => {
   const r = new Random();
-  const e = engine();
+  const e = sharedInstance();
   for (let i = 0; i < 20000; i++) {
     const platform = r.int(0, PLATFORMS.length - 1);
     const a = toWit(randomAddress(r, r.pick(PLATFORMS)));
@@ -173,7 +173,7 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
   const identity = new BigUint64Array(3);
   const option = new Int32Array(2);
   return {
-    socket: (kind: SocketType) => check(native.socket(SOCKET_TYPE[kind])),
+    socket: (kind: WitSocketType) => check(native.socket(SOCKET_TYPE[kind])),
     bind: (fd: number, sa: Uint8Array) => { check(native.bind(fd, sa)); },
     listen: (fd: number, backlog: number) => { check(native.listen(fd, backlog)); },
     connect: (fd: number, sa: Uint8Array) => { check(native.connect(fd, sa)); },
@@ -195,7 +195,7 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
     unlink: (path: Uint8Array) => { check(native.unlink(path)); },
     setUmask: (mask: number) => native.setUmask(mask),
     hostPlatform: () => HOST_PLATFORM,
-    socketPair: (kind: SocketType) => {
+    socketPair: (kind: WitSocketType) => {
       const pair = new Int32Array(2);
       check(native.socketPair(SOCKET_TYPE[kind], pair));
       return [pair[0], pair[1]];
@@ -334,7 +334,7 @@ function socketScript(b: SocketsApi, dir: string): string[] {
   const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir, name) });
   const abstract: WitAddress = { kind: KIND.abstract, value: Buffer.from(`us-jco-${process.pid}\0x`) };
   const OPTIONS: BindOptions = { mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir };
-  const listen = (type: SocketType, backlog = 8): ListenOptions => ({ ...OPTIONS, socketType: type, backlog });
+  const listen = (type: WitSocketType, backlog = 8): WitListenOptions => ({ ...OPTIONS, socketType: type, backlog });
   const addresses: WitAddress[] = [
     at('d.sock'), { kind: KIND.pathBytes, value: Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xff, 0x61])]) },
     abstract,
@@ -454,7 +454,7 @@ stock('should agree with the Node binding on every socket function, against the 
   const dir = join(tmp.path, 'sockets');
   mkdirSync(dir);
   const root = instantiateJco({ 'unixsock:ipc/types': {}, 'unixsock:ipc/syscalls': jcoSyscalls() });
-  const mine = socketScript(new SocketsBinding(engine()), dir);
+  const mine = socketScript(new SocketsBinding(sharedInstance()), dir);
   const theirs = socketScript(jcoSockets(root), dir);
   assert.ok(mine.length > 60, `${mine.length} answers`);
   const adoptions = mine.filter((line) => line.startsWith('adopt '));
@@ -462,11 +462,11 @@ stock('should agree with the Node binding on every socket function, against the 
   assert.equal(theirs, mine);
 });
 
-stock('should commit host/generated exactly as jco generates it', async () => {
+stock('should commit host/component/generated exactly as jco generates it', async () => {
   const expected = (await generatedTypes(bytes)) as Record<string, string>;
   for (const [name, text] of Object.entries(expected)) {
     const committed = readFileSync(new URL(name, GENERATED), 'utf8');
-    assert.is(committed, text, `host/generated/${name} drifted: run \`npm run types\``);
+    assert.is(committed, text, `host/component/generated/${name} drifted: run \`npm run types\``);
   }
 });
 
@@ -477,7 +477,7 @@ stock.run();
 const memory = suite('engine memory');
 
 memory('should not grow over 1M validate calls and 100k of every other call', () => {
-  const e = engine();
+  const e = sharedInstance();
   const o = { platform: 0, portable: false, relative: 0, workingDirectory: undefined };
   const r = new Random(7);
   const warm = Array.from({ length: 64 }, () => toWit(randomAddress(r, 'linux')));
@@ -497,10 +497,10 @@ memory('should not grow over 1M validate calls and 100k of every other call', ()
 });
 
 memory('should not grow over 20k runs of every socket function', () => {
-  const b = new SocketsBinding(engine());
+  const b = new SocketsBinding(sharedInstance());
   const dir = makeTempDir('us-m');
   const at = (name: string): WitAddress => ({ kind: KIND.path, value: join(dir.path, name) });
-  const o: ListenOptions = { socketType: 'stream', backlog: 4, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir.path };
+  const o: WitListenOptions = { socketType: 'stream', backlog: 4, mode: 0o600, unlinkOnClose: true, recoverStale: true, workingDirectory: dir.path };
   const value = (out: SocketOutcome<number>): number => (out as { value: number }).value;
   const round = (): void => {
     const l = value(b.listen(at('l.sock'), o));
@@ -519,9 +519,9 @@ memory('should not grow over 20k runs of every socket function', () => {
     for (const h of [d, e]) b.dropDatagram(h);
   };
   for (let i = 0; i < 100; i++) round();
-  const before = engine().memorySize;
+  const before = sharedInstance().memorySize;
   for (let i = 0; i < 20_000; i++) round();
-  assert.is(engine().memorySize, before);
+  assert.is(sharedInstance().memorySize, before);
   dir.remove();
 });
 

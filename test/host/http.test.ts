@@ -14,10 +14,11 @@ import * as assert from 'uvu/assert';
 import type * as Undici from 'undici';
 import type { Agent } from 'undici';
 import { connect, formatAddress, type UnixServer, UnixSocket } from '../../host/index.js';
-import { forceNetHandover } from '../../host/net-handover.js';
-import { serveHttp, unixAgent, unixFetch } from '../../host/http.js';
+import { forceNetHandover } from '../../host/native/net-handover.js';
+import { serveHttp } from '../../host/http/serve.js';
+import { unixAgent, unixFetch } from '../../host/http/agent.js';
 import { formatUnixUrl } from '../../host/dial.js';
-import { RUNTIME } from '../../host/runtime.js';
+import { RUNTIME } from '../../host/native/runtime.js';
 import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { expectCode } from '../_helpers/expect.js';
 import { scriptArgv } from '../_helpers/runtime.js';
@@ -396,7 +397,7 @@ serving('should refuse bad input at every entry point, creating nothing', async 
   await expectCode(serveHttp({} as http.Server, dir.at('a.sock')), 'ERR_INVALID_ARG_TYPE');
   await expectCode(serveHttp(http.createServer(), dir.at('a.sock'), 'x' as never), 'ERR_INVALID_ARG_TYPE');
   await expectCode(() => unixAgent({ unnamed: true }), 'ERR_INVALID_ARG_VALUE');
-  await expectCode(() => unixAgent(dir.at('a.sock'), { connectTimeout: -1 }), 'ERR_INVALID_ARG_VALUE');
+  await expectCode(() => unixAgent(dir.at('a.sock'), { connectTimeout: -1 }), 'ERR_OUT_OF_RANGE');
   for (const url of [`http+unix://${encodeURIComponent(dir.at('x'.repeat(120)))}/`, 'http+unix://%2Fa%00b/', 'http+unix:///', 'http://localhost/', 'http+unix://%2Fa\ud800/']) {
     await expectCode(unixFetch(url), 'ERR_INVALID_ARG_VALUE');
   }
@@ -426,7 +427,7 @@ serving('should fail requests with the connect error, and refuse https', async (
 });
 
 serving('should load undici only when an HTTP client is first made', () => {
-  const moduleUrl = new URL('../../host/http.js', import.meta.url).href;
+  const moduleUrl = new URL('../../host/http/agent.js', import.meta.url).href;
   const script = `import { createRequire } from 'node:module';
 const { unixAgent } = await import(${JSON.stringify(moduleUrl)});
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/undici/'));
@@ -453,7 +454,7 @@ both('should run each connection on the path the runtime allows, with the peer\'
   const listener = await serveHttp(server, at('creds.sock'));
   const agent = unixAgent(at('creds.sock'));
   assert.is(await (await undiciFetch('http://localhost/', { dispatcher: agent })).text(), String(process.pid));
-  const onDescriptor = (await import('../../host/net-handover.js')).netHandoverKnown();
+  const onDescriptor = (await import('../../host/native/net-handover.js')).netHandoverKnown();
   assert.equal(seen, [{ net: onDescriptor === true, unixsock: onDescriptor === false, pid: process.pid, uid: process.getuid!() }]);
   if (CURL) {
     // Another process: its pid, not ours.
@@ -503,7 +504,7 @@ if (RUNTIME.name === 'deno') {
   // 'connection' after its first response, so forcing the path would test Deno.
   duplex('should never take the Duplex path on Deno', async () => {
     forceNetHandover(undefined);
-    assert.is(await (await import('../../host/net-handover.js')).netTakesDescriptors(), true);
+    assert.is(await (await import('../../host/native/net-handover.js')).netTakesDescriptors(), true);
   });
 } else {
   for (const [name, fn] of cases) duplex(name, fn);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { elfInterpreter, libcOfInterpreter, runningLibc } from '../../host/libc.js';
-import { addonCandidates, loadAddon, prebuildTargets } from '../../host/native.js';
+import { elfInterpreter, libcOfInterpreter, runningLibc } from '../../host/native/libc.js';
+import { addonCandidates, loadAddon, prebuildTargets } from '../../host/native/load.js';
 import { have, skip } from '../_helpers/peers.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
 

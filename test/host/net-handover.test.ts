@@ -13,7 +13,7 @@ import tls from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, serveHttp, socketPair } from '../../host/index.js';
-import { forceNetHandover, netTakesDescriptors } from '../../host/net-handover.js';
+import { forceNetHandover, netTakesDescriptors } from '../../host/native/net-handover.js';
 import { assertDescriptorsAsBefore, descriptorBaseline } from '../_helpers/descriptors.js';
 import { plainEnv } from '../_helpers/env.js';
 import { expectCode } from '../_helpers/expect.js';
@@ -160,7 +160,7 @@ handover('should refuse a closed, a reading, a written or a descriptor-listening
 handover('should probe node:net right when the event loop is blocked past the probe\'s time at the start', async () => {
   // A fresh process: the verdict is probed once per process. It starts the
   // probe, then blocks its loop for 1.5 s (longer than the probe waits).
-  const probe = new URL('../../host/net-handover.js', import.meta.url).href;
+  const probe = new URL('../../host/native/net-handover.js', import.meta.url).href;
   const child = `
     import { netTakesDescriptors } from ${JSON.stringify(probe)};
     const verdict = netTakesDescriptors();

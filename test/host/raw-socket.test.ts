@@ -121,13 +121,13 @@ raw('should refuse bad input with typed errors, creating no file and leaking no 
     await rejects(s.connect(addr), code);
     await rejects(s.sendTo('x', addr), code);
   }
-  await rejects(s.recv(-1), 'ERR_INVALID_ARG_VALUE');
+  await rejects(s.recv(-1), 'ERR_OUT_OF_RANGE');
   await rejects(s.recv('1' as never), 'ERR_INVALID_ARG_TYPE');
   await rejects(s.recv(10, { peek: 'yes' } as never), 'ERR_INVALID_ARG_TYPE');
   await rejects(s.send('x', 5 as never), 'ERR_INVALID_ARG_TYPE');
   await rejects(s.send(42), 'ERR_INVALID_ARG_TYPE');
   await rejects(() => s.shutdown('sideways' as never), 'ERR_INVALID_ARG_VALUE');
-  await rejects(() => s.listen(-1), 'ERR_INVALID_ARG_VALUE');
+  await rejects(() => s.listen(-1), 'ERR_OUT_OF_RANGE');
   await rejects(s.accept('x' as never), 'ERR_INVALID_ARG_TYPE');
   await rejects(s.accept({ cloexec: 1 } as never), 'ERR_INVALID_ARG_TYPE');
   await rejects(s.connect(at('c.sock'), 7 as never), 'ERR_INVALID_ARG_TYPE');

@@ -223,7 +223,7 @@ fdPassing('should refuse bad send arguments with typed errors and send nothing',
   };
   assert.is(code(() => a.send('', { fds: [file] })), 'ERR_INVALID_ARG_VALUE');
   assert.is(code(() => a.send(Buffer.alloc(0), { fds: [file] })), 'ERR_INVALID_ARG_VALUE');
-  assert.is(code(() => a.send('x', { fds: [-1] })), 'ERR_INVALID_ARG_TYPE');
+  assert.is(code(() => a.send('x', { fds: [-1] })), 'ERR_OUT_OF_RANGE');
   assert.is(code(() => a.send('x', { fds: 'x' as never })), 'ERR_INVALID_ARG_TYPE');
   assert.is(code(() => a.send(42, { fds: [file] })), 'ERR_INVALID_ARG_TYPE');
   assert.is(code(() => a.send('x', 'y' as never)), 'ERR_INVALID_ARG_TYPE');

@@ -227,8 +227,8 @@ faults('should reject bad input at every entry point, creating nothing', async (
     await expectError(() => createServer().bind(addr), code);
     await expectError(() => createConnection(addr), code);
   }
-  await expectError(listen(at('o.sock'), { backlog: -1 }), 'ERR_INVALID_ARG_VALUE');
-  await expectError(listen(at('o.sock'), { mode: 0o7777 }), 'ERR_INVALID_ARG_VALUE');
+  await expectError(listen(at('o.sock'), { backlog: -1 }), 'ERR_OUT_OF_RANGE');
+  await expectError(listen(at('o.sock'), { mode: 0o7777 }), 'ERR_OUT_OF_RANGE');
   assert.equal(readdirSync(tmp.path).sort(), before);
 });
 

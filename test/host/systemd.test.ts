@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import {
   connect, connectSeqpacket, createDatagramSocket, type DatagramSocket, encodeSockaddr, listenFds, type MessageInfo, notify,
 } from '../../host/index.js';
-import { native } from '../../host/native.js';
+import { native } from '../../host/native/native.js';
 import { closeFd, fileOf } from '../_helpers/descriptors.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 import { makeTempDir } from '../_helpers/tmpdir.js';
@@ -150,7 +150,7 @@ sd('should send to a path NOTIFY_SOCKET and refuse bad states and addresses with
     await typed(() => notify('READY=1', 'x' as never), 'ERR_INVALID_ARG_TYPE');
     await typed(() => notify('READY=1', { unsetEnvironment: 'yes' } as never), 'ERR_INVALID_ARG_TYPE');
     await typed(() => notify('READY=1', { fds: 'x' } as never), 'ERR_INVALID_ARG_TYPE');
-    await typed(() => notify('READY=1', { fds: [-1] }), 'ERR_INVALID_ARG_TYPE');
+    await typed(() => notify('READY=1', { fds: [-1] }), 'ERR_OUT_OF_RANGE');
     await typed(async () => listenFds('x' as never), 'ERR_INVALID_ARG_TYPE');
     await typed(async () => listenFds({ unsetEnvironment: 1 } as never), 'ERR_INVALID_ARG_TYPE');
     for (const bad of ['relative.sock', '@', at('x'.repeat(120)), `${at('nul')}\0x`]) {

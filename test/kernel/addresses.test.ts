@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeSockaddr, encodeSockaddr, formatAddress, validateAddress, type SocketAddress } from '../../host/index.js';
-import { native, SOCKET_TYPE } from '../../host/native.js';
+import { native, SOCKET_TYPE } from '../../host/native/native.js';
 import { canonical } from '../_helpers/addresses.js';
 import { Random } from '../_helpers/random.js';
 import { dirOfLength, makeTempDir } from '../_helpers/tmpdir.js';

@@ -68,6 +68,18 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 /** Asserts that `call` throws a TypeError (a programmer error in the arguments). */
+/** `call` throws a Node argument error: a TypeError, or a RangeError coded ERR_OUT_OF_RANGE (a number out of range). */
+export function throwsArgumentError(call: () => unknown, label: string): void {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof RangeError) assert.is((error as { code?: string }).code, 'ERR_OUT_OF_RANGE', label);
+    else assert.instance(error, TypeError, label);
+    return;
+  }
+  assert.unreachable(`${label} did not throw`);
+}
+
 export function throwsTypeError(call: () => unknown, label: string): void {
   try {
     call();

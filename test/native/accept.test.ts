@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { native, SOCKET_TYPE } from '../../host/native.js';
+import { native, SOCKET_TYPE } from '../../host/native/native.js';
 import { abstractAddress, abstractName, descriptorFlags, errno, O_CLOEXEC, O_NONBLOCK, openDescriptorCount } from './_support.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 
@@ -131,7 +131,7 @@ Batch('should leave the descriptor count unchanged after many batches', () => {
 Batch('should return -EMFILE at the descriptor limit and accept once a descriptor is free', () => {
   // Only the child lowers RLIMIT_NOFILE. Everything is loaded before the
   // table is filled, so the child itself needs no descriptor afterwards.
-  const module = new URL('../../host/native.js', import.meta.url).href;
+  const module = new URL('../../host/native/native.js', import.meta.url).href;
   const script = `
     const { native } = await import(${JSON.stringify(module)});
     const { openSync, closeSync } = await import('node:fs');

@@ -3,8 +3,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { socketPair } from '../../host/index.js';
-import { native, SOCKET_TYPE } from '../../host/native.js';
-import type { NativeBinding } from '../../host/native.js';
+import { native, SOCKET_TYPE } from '../../host/native/native.js';
+import type { NativeBinding } from '../../host/native/native.js';
 import { throwsTypeError } from './_support.js';
 
 /** The binding with its types erased, to pass deliberately wrong arguments. */

@@ -2,7 +2,7 @@
 // close-on-exec, and nothing leaks across many create/close cycles.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { native, SOCKET_TYPE } from '../../host/native.js';
+import { native, SOCKET_TYPE } from '../../host/native/native.js';
 import { abstractAddress, abstractName, descriptorFlags, errno, O_CLOEXEC, O_NONBLOCK, openDescriptorCount } from './_support.js';
 
 const Descriptors = suite('descriptor hygiene');

@@ -4,7 +4,7 @@ import { closeSync, openSync, statSync, symlinkSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FILE_TYPE, native, SOCKET_TYPE } from '../../host/native.js';
+import { FILE_TYPE, native, SOCKET_TYPE } from '../../host/native/native.js';
 import { errno, pathAddress, tempDir } from './_support.js';
 
 const Identity = suite('file identity');

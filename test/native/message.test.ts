@@ -6,8 +6,8 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MESSAGE_FLAG, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
-import type { NativeBinding } from '../../host/native.js';
+import { MESSAGE_FLAG, native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
+import type { NativeBinding } from '../../host/native/native.js';
 import { O_CLOEXEC, descriptorFlags, errno, openDescriptorCount, pathAddress, tempDir, throwsTypeError } from './_support.js';
 
 /** The binding with its types erased, to pass deliberately wrong arguments. */

@@ -7,8 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   FILE_TYPE, MESSAGE_FLAG, native, POLL_EVENT, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE, STREAM_EVENT,
-} from '../../host/native.js';
-import { READINESS } from '../../host/sockets-binding.js';
+} from '../../host/native/native.js';
+import { READINESS } from '../../host/component/sockets-binding.js';
 
 const numberings = suite('native numberings');
 

@@ -1,7 +1,7 @@
 // getSocketOption / setSocketOption through our option numbering.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native.js';
+import { native, SOCKET_OPTION, SOCKET_TYPE } from '../../host/native/native.js';
 import { abstractAddress, abstractName, errno } from './_support.js';
 
 function get(fd: number, option: number): number[] {

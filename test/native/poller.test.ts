@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { native, POLL_EVENT, SOCKET_TYPE } from '../../host/native.js';
-import { READINESS } from '../../host/runtime.js';
-import type { Poller } from '../../host/native.js';
+import { native, POLL_EVENT, SOCKET_TYPE } from '../../host/native/native.js';
+import { READINESS } from '../../host/native/runtime.js';
+import type { Poller } from '../../host/native/native.js';
 import { errno, sleep, withTimeout } from './_support.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 
@@ -69,7 +69,7 @@ function nextEvent(fd: number, events: number): { poller: Poller; event: Promise
 
 /** Runs an ES module snippet in a child node with `native` in scope. */
 function child(body: string, timeout = 10_000, flags: string[] = []) {
-  const module = new URL('../../host/native.js', import.meta.url).href;
+  const module = new URL('../../host/native/native.js', import.meta.url).href;
   const script = `const { native } = await import(${JSON.stringify(module)});\n${body}`;
   const [cmd, ...args] = moduleArgv(script, [], flags);
   return spawnSync(cmd!, args, { encoding: 'utf8', timeout });
@@ -316,7 +316,7 @@ const SETUP = `
 Lifetime('should take the reactor when the diagnostic UNIXSOCK_READINESS=reactor asks, and keep it', () => {
   const result = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', `const { native } = await import(${JSON.stringify(new URL('../../host/native.js', import.meta.url).href)}); process.stdout.write([native.readiness(), native.setReadiness('reactor'), native.setReadiness('libuv')].join(' '));`],
+    ['--input-type=module', '-e', `const { native } = await import(${JSON.stringify(new URL('../../host/native/native.js', import.meta.url).href)}); process.stdout.write([native.readiness(), native.setReadiness('reactor'), native.setReadiness('libuv')].join(' '));`],
     { encoding: 'utf8', timeout: 10_000, env: { ...process.env, UNIXSOCK_READINESS: 'reactor' } },
   );
   assert.is(result.status, 0, result.stderr);
@@ -331,7 +331,7 @@ Lifetime('should queue a Drain again when the JS thread has not started it, and 
   const result = spawnSync(
     process.execPath,
     ['--input-type=module', '-e', `
-      const { native, SOCKET_TYPE, POLL_EVENT } = await import(${JSON.stringify(new URL('../../host/native.js', import.meta.url).href)});
+      const { native, SOCKET_TYPE, POLL_EVENT } = await import(${JSON.stringify(new URL('../../host/native/native.js', import.meta.url).href)});
       const fds = new Int32Array(2);
       native.socketPair(SOCKET_TYPE.stream, fds);
       const buf = Buffer.alloc(16);
@@ -471,7 +471,7 @@ Lifetime('should route an exception thrown by the callback to uncaughtException'
 Lifetime('should close its handle cleanly when a worker thread is terminated', () => {
   // The poller fires on every loop iteration (writable) while the worker is
   // terminated; teardown must close the handle before the addon is unloaded.
-  const module = new URL('../../host/native.js', import.meta.url).href;
+  const module = new URL('../../host/native/native.js', import.meta.url).href;
   const worker = `(async () => {
     const { parentPort } = await import('node:worker_threads');
     const { native } = await import(${JSON.stringify(module)});

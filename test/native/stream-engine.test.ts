@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { READINESS } from '../../host/runtime.js';
-import { native, SHUTDOWN, SOCKET_TYPE, STREAM_EVENT } from '../../host/native.js';
-import type { StreamEngine } from '../../host/native.js';
+import { READINESS } from '../../host/native/runtime.js';
+import { native, SHUTDOWN, SOCKET_TYPE, STREAM_EVENT } from '../../host/native/native.js';
+import type { StreamEngine } from '../../host/native/native.js';
 import { errno, openDescriptorCount, sleep, withTimeout } from './_support.js';
 import { collectGarbage, moduleArgv } from '../_helpers/runtime.js';
 
@@ -99,7 +99,7 @@ async function drain(fd: number, ms = 10_000, limit = Infinity): Promise<{ bytes
 
 /** Runs an ES module snippet in a child node with `native` in scope. */
 function child(body: string, timeout = 10_000, flags: string[] = []) {
-  const module = new URL('../../host/native.js', import.meta.url).href;
+  const module = new URL('../../host/native/native.js', import.meta.url).href;
   const script = `const { native } = await import(${JSON.stringify(module)});\n${body}`;
   const [cmd, ...args] = moduleArgv(script, [], flags);
   return spawnSync(cmd!, args, { encoding: 'utf8', timeout });
@@ -729,7 +729,7 @@ Lifetime('should route an exception thrown by the callback to uncaughtException'
 });
 
 Lifetime('should close its handle cleanly when a worker thread is terminated', () => {
-  const module = new URL('../../host/native.js', import.meta.url).href;
+  const module = new URL('../../host/native/native.js', import.meta.url).href;
   const worker = `(async () => {
     const { parentPort } = await import('node:worker_threads');
     const { native } = await import(${JSON.stringify(module)});

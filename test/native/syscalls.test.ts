@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { native, SHUTDOWN, SOCKET_TYPE } from '../../host/native.js';
+import { native, SHUTDOWN, SOCKET_TYPE } from '../../host/native/native.js';
 import {
   abstractAddress,
   abstractName,
@@ -17,7 +17,7 @@ import {
   pathAddress,
   tempDir,
 } from './_support.js';
-import { RUNTIME } from '../../host/runtime.js';
+import { RUNTIME } from '../../host/native/runtime.js';
 import { moduleArgv } from '../_helpers/runtime.js';
 
 /** A connected socketpair of the given type. */
@@ -323,7 +323,7 @@ Writes('should not raise SIGPIPE even where a plain write(2) would', () => {
   // write(2) (fs.writeSync) as a control that the signal is observable. On
   // Deno, whose node:fs refuses a descriptor it did not open, the control is
   // a SIGPIPE the child sends itself.
-  const module = new URL('../../host/native.js', import.meta.url).href;
+  const module = new URL('../../host/native/native.js', import.meta.url).href;
   const script = `
     import { writeSync } from 'node:fs';
     const { native } = await import(${JSON.stringify(module)});

@@ -105,7 +105,7 @@ pack('should install the packed tarball and work without a compiler', () => {
   const packed = run('npm', ['pack', '--pack-destination', tmp.path, '--json'], root);
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
   const files = new Set(info!.files.map((f) => f.path));
-  for (const f of ['dist/unixsock.wasm', 'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli.js', 'host/generated/unixsock.d.ts', ...EXPECTED_PREBUILDS, 'build/install.mjs', 'native/binding.gyp']) {
+  for (const f of ['dist/unixsock.wasm', 'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli.js', 'host/component/generated/unixsock.d.ts', ...EXPECTED_PREBUILDS, 'build/install.mjs', 'native/binding.gyp']) {
     assert.ok(files.has(f), `the tarball lacks ${f}`);
   }
   assert.equal([...files].filter((f) => f.startsWith('prebuilds/')).sort(), [...EXPECTED_PREBUILDS].sort(), 'the prebuilds in the tarball');

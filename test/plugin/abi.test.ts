@@ -5,8 +5,8 @@
 import { componentEmbed, print } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { guestCoreModule } from '../../host/plugin.js';
-import { ADDRESS, RUN, SOCKETS } from '../../host/plugin-abi.js';
+import { guestCoreModule } from '../../host/sandbox/guest.js';
+import { ADDRESS, RUN, SOCKETS } from '../../host/sandbox/plugin-abi.js';
 import { pluginBytes } from './plugins.js';
 
 const abi = suite('plugin abi');

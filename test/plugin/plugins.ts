@@ -4,7 +4,7 @@
 // blocks in `wait`, so its peer cannot live on this event loop).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { type PolicySpec, RULE_PERMISSIONS } from '../../host/policy.js';
+import { type PolicySpec, RULE_PERMISSIONS } from '../../host/sandbox/policy.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 

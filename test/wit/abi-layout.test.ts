@@ -1,4 +1,4 @@
-// host/generated/abi-layout.ts, the one canonical-ABI model of wit/: it is
+// host/component/generated/abi-layout.ts, the one canonical-ABI model of wit/: it is
 // exactly what build/wit-abi.mjs generates from wit/ today (no drift), its
 // flattening agrees with wasm-tools on every function of both worlds (core
 // parameter and result types, as wasm-tools lowers them for a dummy module),
@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   ADDRESS_FUNCTIONS, DESCRIPTORS_FUNCTIONS, POLICY_FUNCTIONS, SOCKETS_FUNCTIONS, SYSCALLS_FUNCTIONS,
-} from '../../host/generated/abi-layout.js';
+} from '../../host/component/generated/abi-layout.js';
 
 interface CoreSignature { params: string[]; spilled: boolean; results: string[]; retArea: boolean }
 interface ModelFunction { name: string; core: CoreSignature }
@@ -27,9 +27,9 @@ const witAbi = (): Promise<WitAbi> => import(new URL('../../../build/wit-abi.mjs
 
 const layout = suite('abi layout');
 
-layout('should commit host/generated/abi-layout.ts exactly as build/wit-abi.mjs generates it from wit/', async () => {
+layout('should commit host/component/generated/abi-layout.ts exactly as build/wit-abi.mjs generates it from wit/', async () => {
   const { generate, OUTPUT } = await witAbi();
-  assert.is(readFileSync(OUTPUT, 'utf8'), generate(), 'host/generated/abi-layout.ts drifted from wit/: run `node build/index.mjs --only=abi`');
+  assert.is(readFileSync(OUTPUT, 'utf8'), generate(), 'host/component/generated/abi-layout.ts drifted from wit/: run `node build/index.mjs --only=abi`');
 });
 
 /** Core function types of a dummy module of `world`, as wasm-tools lowers it: `import module name` / `export name` -> [params, results]. */
@@ -86,7 +86,7 @@ layout('should flatten every function of both worlds as wasm-tools does', async 
 });
 
 layout('should keep one payload offset for every result the bindings lift by a shared constant', () => {
-  // host/sockets-binding.ts: result<T, socket-error>; host/component.ts: result<T, address-error>;
+  // host/component/sockets-binding.ts: result<T, socket-error>; host/component/component.ts: result<T, address-error>;
   // host/syscalls.ts: result<T, errno> for a 4-byte T; host/policy.ts: result<_, policy-error>.
   const payloads = (fns: Record<string, object>): Set<number> =>
     new Set(Object.values(fns).flatMap((f) => ('result' in f && 'payload' in (f.result as object) ? [(f.result as { payload: number }).payload] : [])));

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sockets } from '../../host/failures.js';
+import { sockets } from '../../host/component/failures.js';
 
 const types = readFileSync(new URL('../../../wit/types.wit', import.meta.url), 'utf8');
 

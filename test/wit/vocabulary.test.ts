@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KIND } from '../../host/component.js';
-import { ERRNO_NAMES } from '../../host/errno.js';
+import { KIND } from '../../host/component/component.js';
+import { ERRNO_NAMES } from '../../host/component/errno.js';
 import { ADDRESS_ERRORS, ERROR_CODES, OPERATIONS, PERMISSIONS } from '../../host/errors.js';
-import { PLATFORMS } from '../../host/platform.js';
-import { RULE_PERMISSIONS } from '../../host/policy.js';
-import { ADOPTED_KINDS, READINESS, SOCKET_TYPES } from '../../host/sockets-binding.js';
+import { PLATFORMS } from '../../host/component/platform.js';
+import { RULE_PERMISSIONS } from '../../host/sandbox/policy.js';
+import { ADOPTED_KINDS, READINESS, SOCKET_TYPES } from '../../host/component/sockets-binding.js';
 
 const root = new URL('../../../', import.meta.url);
 const read = (p: string): string => readFileSync(new URL(p, root), 'utf8');

@@ -6,14 +6,15 @@
 // credentials and a 0-byte read without them is the end of the stream: an
 // empty record arrives as a 'message' with an empty Buffer, the end as 'end'.
 // Where SO_PASSCRED does not exist, a 0-byte read is taken as the end.
-import { addressForMessage, type SocketAddress, witAddress } from './address.js';
-import { invalidArgValue } from './errors.js';
-import { failureError, sockets } from './failures.js';
+import { addressForMessage, type SocketAddress, witAddress } from '../address.js';
+import { invalidArgValue } from '../arguments.js';
+import { failureError, sockets } from '../component/failures.js';
 import { channelOptions, MessageSocket, type MessageSocketOptions, NO_ADDRESS, NO_OPTIONS } from './message-socket.js';
-import type { MessageInfo, SendOptions } from './messages.js';
-import { native, SHUTDOWN, SOCKET_OPTION } from './native.js';
-import { type Owner, ownerAddress, ownerShutdown } from './owner.js';
-import { type ListenOptions, type ServerKind, UnixServer } from './server.js';
+import type { MessageInfo } from './receive.js';
+import type { SendOptions } from './channel.js';
+import { native, SHUTDOWN, SOCKET_OPTION } from '../native/native.js';
+import { type Owner, ownerAddress, ownerShutdown } from '../component/owner.js';
+import { type ListenOptions, type ServerKind, UnixServer } from '../server.js';
 
 /** Options of a SeqpacketSocket. */
 export type SeqpacketSocketOptions = MessageSocketOptions;

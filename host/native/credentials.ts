@@ -1,5 +1,5 @@
 // Peer credentials (SO_PEERCRED; getpeereid where that is all there is).
-import { errnoError, failureError } from './failures.js';
+import { errnoError, failureError } from '../component/failures.js';
 import { native } from './native.js';
 
 /** Peer process identity. `pid` is -1 where the platform does not report it. */

@@ -1,6 +1,6 @@
 // MessageChannel: the data path of a message socket (datagram or seqpacket)
 // on one libuv uv_poll. Receiving: on readable, one recvmmsg (Linux; see
-// message-receive.ts) takes up to 64 messages (MSG_DONTWAIT,
+// receive.ts) takes up to 64 messages (MSG_DONTWAIT,
 // MSG_CMSG_CLOEXEC), each delivered with its descriptors, its sender's
 // address, its credentials and whether it was truncated; messages taken from
 // the kernel after a pause wait in order for resume (their descriptors are
@@ -11,33 +11,13 @@
 // (EAGAIN/ENOBUFS) messages wait, in order, and go on writable. Every
 // message is either taken whole by the kernel or reported failed (promise,
 // callback or 'error'). Nothing is dropped silently.
-import { decodeSockaddr, type SocketAddress } from './address.js';
-import type { PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue } from './errors.js';
-import { errnoError } from './failures.js';
-import { ADDRESSES, ADDRESS_SLOT, ReceiveArena } from './message-receive.js';
-import { beforeIo, forgetBlocking } from './blocking.js';
-import { native, POLL_EVENT, type Poller } from './native.js';
+import { errnoError } from '../component/failures.js';
+import { type DescriptorLike, duplicates } from '../native/descriptors.js';
+import { type MessageInfo, ReceiveArena } from './receive.js';
+import { type Pending, SEND_BATCH, sendHead, type Settle } from './send.js';
+import { beforeIo, forgetBlocking } from '../native/blocking.js';
+import { native, POLL_EVENT, type Poller } from '../native/native.js';
 import { constants } from 'node:os';
-
-/** What arrived with a message. */
-export interface MessageInfo {
-  /** The sender's address (datagrams), decoded; undefined when not reported. */
-  address?: SocketAddress;
-  /** Descriptors that came with the message, now open in this process (close-on-exec). Yours to close or adopt (fromFd). */
-  fds: number[];
-  /** The message was longer than the receive size and was cut (MSG_TRUNC); `length` is its real length. */
-  truncated: boolean;
-  /** More descriptors were sent than fitted (MSG_CTRUNC); the kernel closed the excess. */
-  descriptorsTruncated: boolean;
-  /** The message's real length in bytes. */
-  length: number;
-  /** The sender's credentials (SCM_CREDENTIALS), when SO_PASSCRED is on. */
-  credentials?: PeerCredentials;
-}
-
-/** Something that is or has a descriptor: a number, a FileHandle, a unixsock socket. */
-export type DescriptorLike = number | { readonly fd: number };
 
 export interface SendOptions {
   /** Descriptors to pass with the message (SCM_RIGHTS); they stay open here. */
@@ -65,21 +45,6 @@ export interface MessageHandlers {
   drain(): void;
 }
 
-/** Hears how a send ended: null once the kernel took the message whole, else the error. */
-type Settle = (err: Error | null) => void;
-
-/** A message waiting for room: bufs is one buffer or several (one message either way). */
-interface Pending {
-  bufs: Uint8Array | Uint8Array[];
-  fds: Int32Array | null;
-  sockaddr: Uint8Array | null;
-  credentials: boolean;
-  /** fds are our duplicates, closed once the message is settled. */
-  held: boolean;
-  /** Settles the message: no error once the kernel took it whole. */
-  settle: Settle | undefined;
-}
-
 /** A message taken from the kernel while paused (data null: the end of stream). */
 interface Undelivered {
   data: Buffer | null;
@@ -89,73 +54,11 @@ interface Undelivered {
 const EAGAIN = -constants.errno.EAGAIN;
 const ENOBUFS = -constants.errno.ENOBUFS;
 const EBADF = -constants.errno.EBADF;
-const MAX_FDS = native.constants.maxDescriptorsPerMessage;
 /** write() returns false once this many messages wait. */
 const WRITE_HIGH_WATER = 256;
-/** Most messages per sendmmsg. */
-const SEND_BATCH = 64;
 /** Messages taken from the kernel per readable event, at most. */
 const RECEIVE_BUDGET = 64;
 const NO_FDS: number[] = [];
-const SEND_RUN: Uint8Array[] = [];
-
-/** A descriptor number: an integer from 0 to 2^31 - 1. */
-export function isDescriptorNumber(fd: unknown): fd is number {
-  return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff;
-}
-
-/** Int32s of the current descriptor pool (see descriptorArray). */
-const FD_POOL_LENGTH = 2048;
-let fdPool = new Int32Array(0);
-let fdPoolUsed = 0;
-
-/**
- * A fresh Int32Array of `n` descriptors, carved from a shared pool as
- * Buffer.allocUnsafe carves Buffers. A small typed array of its own lives
- * on V8's heap, and the first native look at its data moves it out (an
- * allocation per send); pool views are off the heap from the start.
- */
-export function descriptorArray(n: number): Int32Array {
-  if (fdPoolUsed + n > fdPool.length) {
-    fdPool = new Int32Array(Math.max(FD_POOL_LENGTH, n));
-    fdPoolUsed = 0;
-  }
-  const out = fdPool.subarray(fdPoolUsed, fdPoolUsed + n);
-  fdPoolUsed += n;
-  return out;
-}
-
-/** Descriptor numbers from `fds`, or a thrown TypeError; null for none. */
-export function descriptorsOf(fds: readonly DescriptorLike[] | undefined): Int32Array | null {
-  if (fds === undefined) return null;
-  if (!Array.isArray(fds)) throw invalidArgType('options.fds', 'an array of descriptors', fds);
-  if (fds.length > MAX_FDS) throw invalidArgValue('options.fds', `holds ${fds.length} descriptors; at most ${MAX_FDS} fit in one message`);
-  if (fds.length === 0) return null;
-  const out = descriptorArray(fds.length);
-  fds.forEach((d, i) => {
-    const fd = typeof d === 'number' ? d : typeof d === 'object' && d !== null ? d.fd : undefined;
-    if (!isDescriptorNumber(fd)) {
-      throw invalidArgType(`options.fds[${i}]`, 'a descriptor number, a FileHandle or a socket', d);
-    }
-    out[i] = fd;
-  });
-  return out;
-}
-
-/** The bytes of a message argument: Buffer/TypedArray/DataView/string (UTF-8) or an array of them. */
-export function bytesOf(data: unknown, name = 'data'): Uint8Array[] {
-  if (typeof data === 'string') return [Buffer.from(data, 'utf8')];
-  if (ArrayBuffer.isView(data)) return [new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
-  if (Array.isArray(data)) return data.flatMap((d, i) => bytesOf(d, `${name}[${i}]`));
-  throw invalidArgType(name, 'a string, Buffer, TypedArray, DataView or an array of them', data);
-}
-
-/** One message's bytes as bytesOf() reads them, without copying or wrapping a lone Uint8Array (Buffer). */
-export function messageBytes(data: unknown): Uint8Array | Uint8Array[] {
-  if (data instanceof Uint8Array) return data;
-  const bufs = bytesOf(data);
-  return bufs.length === 1 ? bufs[0]! : bufs;
-}
 
 export class MessageChannel {
   readonly #fd: number;
@@ -367,25 +270,8 @@ export class MessageChannel {
     this.#blocked = false;
     const queue = this.#queue;
     while (this.#head < queue.length && !this.#closed) {
-      const p = queue[this.#head]!;
-      let r: number;
-      let sent = 0;
-      if (p.fds === null && !p.credentials && !Array.isArray(p.bufs)) {
-        // A run of single-buffer messages to the same address.
-        let end = this.#head;
-        while (end < queue.length && end - this.#head < SEND_BATCH) {
-          const q = queue[end]!;
-          if (q.fds !== null || q.credentials || Array.isArray(q.bufs) || q.sockaddr !== p.sockaddr) break;
-          SEND_RUN[end - this.#head] = q.bufs;
-          end++;
-        }
-        r = native.sendMessages(this.#fd, SEND_RUN, end - this.#head, p.sockaddr);
-        SEND_RUN.length = 0;
-        sent = r > 0 ? r : 0;
-      } else {
-        r = native.sendMessage(this.#fd, p.bufs, p.fds, p.sockaddr, p.credentials);
-        sent = r >= 0 ? 1 : 0;
-      }
+      const r = sendHead(this.#fd, queue, this.#head);
+      const sent = r > 0 ? r : 0;
       for (let k = 0; k < sent; k++) this.#settle(queue[this.#head++]!, undefined);
       if (sent > 0) continue;
       if (r === EAGAIN || r === ENOBUFS) {
@@ -477,88 +363,28 @@ export class MessageChannel {
           // Paused (or closed) by a handler: keep the rest, in order, for resume.
           for (let k = i; k < n; k++) {
             if (this.#closed) a.discard(k);
-            else if (this.#isEnd(k)) {
+            else if (a.isEnd(k, o.zeroIsEnd)) {
               this.#undelivered.push({ data: null, info: null });
               break;
-            } else this.#undelivered.push({ data: a.data(k), info: this.#info(k) });
+            } else this.#undelivered.push({ data: a.data(k), info: a.info(k, o.addresses) });
           }
           return;
         }
-        if (this.#isEnd(i)) {
+        if (a.isEnd(i, o.zeroIsEnd)) {
           // recvmmsg repeats the end in every slot left: nothing follows it.
           for (let k = i + 1; k < n; k++) a.discard(k);
           this.#reading = false;
           this.#handlers.end();
           return;
         }
-        this.#handlers.message(a.data(i), this.#info(i));
+        this.#handlers.message(a.data(i), a.info(i, o.addresses));
       }
       if (!a.more) return;  // the kernel had no more (or one: poll again)
     }
-  }
-
-  /** Message i of the last receive is end-of-stream: an empty record with nothing attached (seqpacket). */
-  #isEnd(i: number): boolean {
-    const a = this.#arena;
-    return this.#options.zeroIsEnd && a.length(i) === 0 && !a.hasCredentials(i) && a.descriptorCount(i) === 0;
-  }
-
-  /** The MessageInfo of message i of the last receive. */
-  #info(i: number): MessageInfo {
-    const a = this.#arena;
-    const info: MessageInfo = {
-      fds: a.descriptors(i),
-      truncated: a.truncated(i),
-      descriptorsTruncated: a.controlTruncated(i),
-      length: a.length(i),
-    };
-    if (a.hasCredentials(i)) info.credentials = a.credentials(i);
-    if (this.#options.addresses) {
-      const length = a.addressLength(i);
-      if (length > 0) info.address = this.#senderAddress(i * ADDRESS_SLOT, length);
-    }
-    return info;
-  }
-
-  #lastSender = Buffer.alloc(0);
-  #lastAddress: SocketAddress | undefined;
-
-  /** The sender's address at ADDRESSES[offset, offset + length), decoded once per distinct sender in a row (a fresh object each time). */
-  #senderAddress(offset: number, length: number): SocketAddress | undefined {
-    const last = this.#lastSender;
-    let same = last.length === length;
-    for (let k = 0; same && k < length; k++) same = ADDRESSES[offset + k] === last[k];
-    if (!same) {
-      const raw = Buffer.from(ADDRESSES.subarray(offset, offset + length));
-      this.#lastSender = raw;
-      try {
-        this.#lastAddress = decodeSockaddr(raw);
-      } catch {
-        // An address the codec refuses is reported as absent, never thrown at the reader.
-        this.#lastAddress = undefined;
-      }
-    }
-    const addr = this.#lastAddress;
-    if (addr === undefined) return undefined;
-    return 'abstract' in addr ? { abstract: Buffer.from(addr.abstract) } : { ...addr };
   }
 
   #fail(err: Error): void {
     this.#reading = false;
     this.#handlers.error(err);
   }
-}
-
-/** Our own duplicates of `fds` (close-on-exec), or a thrown errno error. */
-export function duplicates(fds: Int32Array): Int32Array {
-  const held = descriptorArray(fds.length);
-  for (let i = 0; i < fds.length; i++) {
-    const r = native.duplicate(fds[i]!);
-    if (r < 0) {
-      for (const fd of held.subarray(0, i)) native.close(fd);
-      throw errnoError(r, 'sendmsg');
-    }
-    held[i] = r;
-  }
-  return held;
 }

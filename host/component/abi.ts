@@ -1,24 +1,22 @@
-// Canonical-ABI access to an engine instance's linear memory: lowering
-// strings and bytes through its cabi_realloc, lifting results. Shared by the
-// export bindings (host/component.ts, host/sockets-binding.ts) and the
-// syscalls imports (host/syscalls.ts).
+// Canonical-ABI access to an instance's linear memory: views that follow its
+// growth (MemoryView; the plugin linker's view of a guest too), and lowering
+// strings and bytes through an engine's cabi_realloc, lifting results
+// (CoreMemory). Shared by the export bindings (component.ts,
+// sockets-binding.ts), the syscalls imports (syscalls.ts) and the plugin
+// linker (sandbox/linker.ts).
 
 import { WORD } from './generated/abi-layout.js';
 
 type Realloc = (old: number, oldSize: number, align: number, size: number) => number;
 
-export class CoreMemory {
+/** Views of one instance's linear memory, refreshed after it grows. */
+export class MemoryView {
   readonly #memory: WebAssembly.Memory;
-  readonly #realloc: Realloc;
   bytes: Buffer;
   view: DataView;
-  /** Where the last lowering put its value. */
-  ptr = 0;
-  len = 0;
 
-  constructor(memory: WebAssembly.Memory, realloc: Realloc) {
+  constructor(memory: WebAssembly.Memory) {
     this.#memory = memory;
-    this.#realloc = realloc;
     this.bytes = Buffer.from(memory.buffer);
     this.view = new DataView(memory.buffer);
   }
@@ -33,6 +31,19 @@ export class CoreMemory {
       this.bytes = Buffer.from(this.#memory.buffer);
       this.view = new DataView(this.#memory.buffer);
     }
+  }
+}
+
+/** An engine instance's memory with its cabi_realloc: lowering values into it. */
+export class CoreMemory extends MemoryView {
+  readonly #realloc: Realloc;
+  /** Where the last lowering put its value. */
+  ptr = 0;
+  len = 0;
+
+  constructor(memory: WebAssembly.Memory, realloc: Realloc) {
+    super(memory);
+    this.#realloc = realloc;
   }
 
   /** A block of `len` bytes in the instance, which then owns it. */

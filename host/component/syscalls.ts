@@ -6,7 +6,7 @@ import { ERRNO_NAMES, errnoIndex } from './errno.js';
 import {
   LIST, SYSCALLS_FILE_IDENTITY as IDENTITY_OF, SYSCALLS_FUNCTIONS as F, SYSCALLS_INCOMING as INCOMING, TYPES_CREDENTIALS, WORD,
 } from './generated/abi-layout.js';
-import { MESSAGE_FLAG, native, SOCKET_OPTION } from './native.js';
+import { MESSAGE_FLAG, native, SOCKET_OPTION } from '../native/native.js';
 import { HOST_PLATFORM, PLATFORMS } from './platform.js';
 
 const NAME = new Uint8Array(128);

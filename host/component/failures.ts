@@ -1,15 +1,15 @@
 // Socket failures -> Node errors: the one place a WIT `socket-error`, or a
 // native -errno from the data path, becomes a thrown/emitted Error.
-import { engine } from './component.js';
+import { sharedInstance } from './component.js';
 import { ERRNO_NAMES, errnoIndex, errnoNumber } from './errno.js';
-import { socketClosed, UnixsockAddressError, UnixsockError, UnixsockPolicyError } from './errors.js';
+import { socketClosed, UnixsockAddressError, UnixsockError, UnixsockPolicyError } from '../errors.js';
 import { type SocketFailure, SocketsBinding } from './sockets-binding.js';
 
 let binding: SocketsBinding | undefined;
 
 /** The process-wide sockets binding of the shared engine. */
 export function sockets(): SocketsBinding {
-  binding ??= new SocketsBinding(engine());
+  binding ??= new SocketsBinding(sharedInstance());
   return binding;
 }
 

@@ -17,7 +17,7 @@
 // where it works).
 import net from 'node:net';
 import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { errnoError } from './failures.js';
+import { errnoError } from '../component/failures.js';
 import { native } from './native.js';
 import { RUNTIME } from './runtime.js';
 

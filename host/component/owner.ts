@@ -1,17 +1,18 @@
 // Who closes a socket's descriptor: the engine, through a resource handle
 // (a connection or a datagram), or the socket object itself (a socketpair
 // end, which the engine never saw). The one place those two cases split.
-import { fromWitAddress, type SocketAddress } from './address.js';
-import { socketClosed } from './errors.js';
+import type { AbiResource } from './generated/abi-layout.js';
+import { fromWitAddress, type SocketAddress } from '../address.js';
+import { socketClosed } from '../errors.js';
 import { errnoError, failureError, sockets } from './failures.js';
-import { native, type ShutdownHow } from './native.js';
+import { native, type ShutdownHow } from '../native/native.js';
 import type { WitAddress } from './component.js';
 import type { SocketOutcome } from './sockets-binding.js';
 
 export type Owner = { handle: number } | { fd: number };
 
-/** The engine resource behind a handle. */
-export type Resource = 'listener' | 'connection' | 'datagram';
+/** The component resource type behind a socket's handle: the WIT resources but `attachment`. */
+export type SocketResource = Exclude<AbiResource, 'attachment'>;
 
 const ENGINE = {
   listener: {
@@ -34,7 +35,7 @@ const ENGINE = {
 };
 
 /** The local or peer address, decoded; a socketpair end is unnamed; undefined once closed. */
-export function ownerAddress(owner: Owner | undefined, peer: boolean, resource: Resource = 'connection'): SocketAddress | undefined {
+export function ownerAddress(owner: Owner | undefined, peer: boolean, resource: SocketResource = 'connection'): SocketAddress | undefined {
   if (owner === undefined) return undefined;
   if (!('handle' in owner)) return { unnamed: true };
   const out = ENGINE[resource].address(owner.handle, peer);
@@ -54,7 +55,7 @@ export function ownerShutdown(owner: Owner | undefined, how: ShutdownHow): void 
 }
 
 /** Closes the descriptor (the engine also unlinks a socket file it owns): the error, if any. */
-export function closeOwner(owner: Owner, resource: Resource = 'connection'): Error | undefined {
+export function closeOwner(owner: Owner, resource: SocketResource = 'connection'): Error | undefined {
   if (!('handle' in owner)) {
     native.close(owner.fd);
     return undefined;

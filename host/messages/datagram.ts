@@ -2,12 +2,13 @@
 // (path, abstract name, autobind or none; mode, stale recovery and
 // ownership-checked unlink on close as for stream listeners) and connects;
 // messages move through a MessageChannel on the descriptor.
-import { addressForMessage, encodeSockaddr, type SocketAddress, witAddress } from './address.js';
-import { booleanOption, invalidArgValue, optionsArgument } from './errors.js';
-import { failureError, sockets } from './failures.js';
+import { addressForMessage, encodeSockaddr, type SocketAddress, witAddress } from '../address.js';
+import { booleanOption, integerArgument, invalidArgValue, optionsArgument } from '../arguments.js';
+import { failureError, sockets } from '../component/failures.js';
 import { channelOptions, MessageSocket, type MessageSocketOptions, NO_ADDRESS, NO_OPTIONS } from './message-socket.js';
-import type { MessageInfo, SendOptions } from './messages.js';
-import { closeOwner, type Owner, ownerAddress } from './owner.js';
+import type { MessageInfo } from './receive.js';
+import type { SendOptions } from './channel.js';
+import { closeOwner, type Owner, ownerAddress } from '../component/owner.js';
 
 /** Options of createDatagramSocket(). */
 export interface DatagramSocketOptions extends MessageSocketOptions {
@@ -150,7 +151,7 @@ export class DatagramSocket extends MessageSocket {
 export function createDatagramSocket(options: DatagramSocketOptions = {}): DatagramSocket {
   optionsArgument(options);
   const { mode } = options;
-  if (mode !== undefined && (!Number.isInteger(mode) || mode < 0 || mode > 0o777)) throw invalidArgValue('options.mode', `must be an integer from 0 to 0o777. Received ${String(mode)}`);
+  if (mode !== undefined) integerArgument(mode, 'options.mode', 0o777);
   // Every argument is checked before anything is created.
   channelOptions(options, true, false);
   booleanOption(options, 'passCredentials');

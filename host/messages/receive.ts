@@ -4,9 +4,26 @@
 // Buffer of its own plus its MessageInfo. Sharing is safe because a batch is
 // read only inside one poll callback: each message is copied out before the
 // next receive on any channel (nothing receives synchronously from user code).
-import { beforeIo } from './blocking.js';
-import { credentialsAt, type PeerCredentials } from './credentials.js';
-import { MESSAGE_FLAG, native } from './native.js';
+import { decodeSockaddr, type SocketAddress } from '../address.js';
+import { beforeIo } from '../native/blocking.js';
+import { credentialsAt, type PeerCredentials } from '../native/credentials.js';
+import { MESSAGE_FLAG, native } from '../native/native.js';
+
+/** What arrived with a message. */
+export interface MessageInfo {
+  /** The sender's address (datagrams), decoded; undefined when not reported. */
+  address?: SocketAddress;
+  /** Descriptors that came with the message, now open in this process (close-on-exec). Yours to close or adopt (fromFd). */
+  fds: number[];
+  /** The message was longer than the receive size and was cut (MSG_TRUNC); `length` is its real length. */
+  truncated: boolean;
+  /** More descriptors were sent than fitted (MSG_CTRUNC); the kernel closed the excess. */
+  descriptorsTruncated: boolean;
+  /** The message's real length in bytes. */
+  length: number;
+  /** The sender's credentials (SCM_CREDENTIALS), when SO_PASSCRED is on. */
+  credentials?: PeerCredentials;
+}
 
 /** Most messages one receive takes. */
 export const BATCH = process.platform === 'linux' ? 64 : 1;
@@ -131,7 +148,56 @@ export class ReceiveArena {
   credentials(i: number): PeerCredentials {
     return credentialsAt(INFO, i * STRIDE + 5);
   }
+
+  /** Message i of the last receive is end-of-stream: an empty record with nothing attached (seqpacket, `zeroIsEnd`). */
+  isEnd(i: number, zeroIsEnd: boolean): boolean {
+    return zeroIsEnd && this.length(i) === 0 && !this.hasCredentials(i) && this.descriptorCount(i) === 0;
+  }
+
+  /** The MessageInfo of message i of the last receive. */
+  info(i: number, addresses: boolean): MessageInfo {
+    const a = this;
+    const info: MessageInfo = {
+      fds: a.descriptors(i),
+      truncated: a.truncated(i),
+      descriptorsTruncated: a.controlTruncated(i),
+      length: a.length(i),
+    };
+    if (a.hasCredentials(i)) info.credentials = a.credentials(i);
+    if (addresses) {
+      const length = a.addressLength(i);
+      if (length > 0) info.address = senderAddress(i * ADDRESS_SLOT, length);
+    }
+    return info;
+  }
 }
 
 /** The shared address arena (message i's address at i * ADDRESS_SLOT). */
 export { ADDRESSES };
+
+let lastSender = Buffer.alloc(0);
+let lastAddress: SocketAddress | undefined;
+
+/**
+ * The sender's address at ADDRESSES[offset, offset + length), decoded once per
+ * distinct sender in a row (a fresh object each time; decoding depends on the
+ * bytes alone, so the cache may span channels).
+ */
+function senderAddress(offset: number, length: number): SocketAddress | undefined {
+  const last = lastSender;
+  let same = last.length === length;
+  for (let k = 0; same && k < length; k++) same = ADDRESSES[offset + k] === last[k];
+  if (!same) {
+    const raw = Buffer.from(ADDRESSES.subarray(offset, offset + length));
+    lastSender = raw;
+    try {
+      lastAddress = decodeSockaddr(raw);
+    } catch {
+      // An address the codec refuses is reported as absent, never thrown at the reader.
+      lastAddress = undefined;
+    }
+  }
+  const addr = lastAddress;
+  if (addr === undefined) return undefined;
+  return 'abstract' in addr ? { abstract: Buffer.from(addr.abstract) } : { ...addr };
+}

@@ -74,28 +74,49 @@ const LIST_LEN = PAYLOAD + LIST.len;
 
 type Fn = (...args: number[]) => number;
 
-/** Find the core module inside a component binary (section id 1). */
-export function coreModuleOf(component: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+/** Read a LEB128 u32 at `pos`: [value, next position]. */
+function leb(bytes: Uint8Array, pos: number): [number, number] {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (pos >= bytes.length || shift > 28) throw new RangeError('malformed section size');
+    const b = bytes[pos++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [value, pos];
+  }
+}
+
+/**
+ * The core modules of a component binary (its sections of id 1), in order,
+ * as views of `component`. Throws a RangeError for a malformed or truncated
+ * section; the caller words the error.
+ */
+export function* coreModuleSections<B extends ArrayBufferLike>(component: Uint8Array<B>): Generator<Uint8Array<B>> {
   let pos = 8;
   while (pos < component.length) {
     const id = component[pos++]!;
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = component[pos++]!;
-      size += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) break;
-    }
-    if (id === 1) {
-      const mod = new WebAssembly.Module(component.subarray(pos, pos + size) as Uint8Array<ArrayBuffer>);
-      if (WebAssembly.Module.exports(mod).some((e) => e.name === 'cm32p2_memory')) return mod;
-    }
+    let size: number;
+    [size, pos] = leb(component, pos);
+    if (pos + size > component.length) throw new RangeError('truncated section');
+    if (id === 1) yield component.subarray(pos, pos + size);
     pos += size;
+  }
+}
+
+/** Find the engine's core module inside the component binary: the one that exports its memory. */
+export function coreModuleOf(component: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  for (const bytes of coreModuleSections(component)) {
+    const mod = new WebAssembly.Module(bytes);
+    if (WebAssembly.Module.exports(mod).some((e) => e.name === 'cm32p2_memory')) return mod;
   }
   throw new Error('unixsock: dist/unixsock.wasm holds no engine core module; run `npm install`');
 }
 
-/** The canonical-ABI binding of one engine instance's `address` exports. */
-export class Engine {
+/**
+ * One instance of the component (the engine core module): its memory, its raw
+ * exports, and the canonical-ABI binding of its `address` exports. Not to be
+ * confused with a SandboxEngine, which wraps an instance of its own.
+ */
+export class ComponentInstance {
   readonly #m: CoreMemory;
   readonly #fns: Record<string, Fn>;
   // Hot exports, looked up once.
@@ -107,7 +128,7 @@ export class Engine {
   readonly exports: Record<string, unknown>;
   readonly memory: CoreMemory;
 
-  constructor(module: WebAssembly.Module, imports: EngineImports = defaultImports) {
+  constructor(module: WebAssembly.Module, imports: InstanceImports = defaultImports) {
     let memory: CoreMemory | undefined;
     const instance = new WebAssembly.Instance(module, imports(() => memory!, () => this));
     const exports = instance.exports as Record<string, unknown>;
@@ -276,14 +297,14 @@ export class Engine {
   }
 }
 
-/** Builds an instance's imports; `memory()` and `engine()` are usable once instantiation returns. */
-export type EngineImports = (
+/** Builds an instance's imports; `memory()` and `instance()` are usable once instantiation returns. */
+export type InstanceImports = (
   memory: () => CoreMemory,
-  engine: () => Engine,
+  instance: () => ComponentInstance,
 ) => Record<string, Record<string, unknown>>;
 
 /** The Node host's imports: native syscalls, and resource handles equal to reps. */
-export const defaultImports: EngineImports = (memory, instance) => ({
+export const defaultImports: InstanceImports = (memory, instance) => ({
   'cm32p2|unixsock:ipc/syscalls@0.1': syscallImports(memory),
   'cm32p2|_ex_unixsock:ipc/sockets@0.1': {
     // Within this one binding a handle can simply be the rep: the exports
@@ -317,21 +338,21 @@ export function liftAddress(m: CoreMemory, kind: number, ptr: number, len: numbe
   return { kind: kind as Kind, value: m.copy(ptr, len) };
 }
 
-let shared: Engine | undefined;
+let shared: ComponentInstance | undefined;
 
 /** Path of the engine component. */
-export const COMPONENT_URL = new URL('../unixsock.wasm', import.meta.url);
+export const COMPONENT_URL = new URL('../../unixsock.wasm', import.meta.url);
 
 let compiled: WebAssembly.Module | undefined;
 
 /** The engine's core module, read and compiled once per process (every instance shares it). */
-export function engineModule(): WebAssembly.Module {
+export function componentModule(): WebAssembly.Module {
   compiled ??= coreModuleOf(readFileSync(COMPONENT_URL));
   return compiled;
 }
 
-/** The process-wide engine, instantiated on first use. */
-export function engine(): Engine {
-  shared ??= new Engine(engineModule());
+/** The process-wide instance, instantiated on first use (every socket outside a sandbox goes through it). */
+export function sharedInstance(): ComponentInstance {
+  shared ??= new ComponentInstance(componentModule());
   return shared;
 }

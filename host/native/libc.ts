@@ -1,5 +1,5 @@
 // Which C library the running process uses on Linux, for picking a prebuilt
-// addon (host/native.ts): read from the ELF program interpreter (PT_INTERP) of
+// addon (load.ts): read from the ELF program interpreter (PT_INTERP) of
 // the runtime's own executable, /lib64/ld-linux-x86-64.so.2 (glibc) or
 // /lib/ld-musl-x86_64.so.1 (musl). A few hundred bytes of one file; no child
 // process, and not process.report (which takes tens of milliseconds).

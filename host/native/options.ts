@@ -1,8 +1,8 @@
 // Socket options with typed names and values, over the shim's
 // getSocketOption / setSocketOption (SOL_SOCKET only). Every unixsock socket
 // object exposes getOption/setOption through these two functions.
-import { invalidArgType, invalidArgValue } from './errors.js';
-import { errnoError } from './failures.js';
+import { integerArgument, invalidArgType, invalidArgValue } from '../arguments.js';
+import { errnoError, failureError } from '../component/failures.js';
 import { native, SOCKET_OPTION, SOCKET_TYPE } from './native.js';
 
 /** SO_LINGER's value. */
@@ -60,8 +60,9 @@ function optionNumber(name: unknown): number {
   return NUMBERS[name as SocketOptionName];
 }
 
-/** getsockopt on `fd`, typed by name. */
+/** getsockopt on `fd`, typed by name; invalid-state for a closed socket (fd -1). */
 export function getOption<N extends SocketOptionName>(fd: number, name: N): SocketOptionValues[N] {
+  if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const option = optionNumber(name);
   const r = native.getSocketOption(fd, option, OUT);
   if (r < 0) throw errnoError(r, 'getsockopt');
@@ -81,16 +82,9 @@ export function getOption<N extends SocketOptionName>(fd: number, name: N): Sock
   }
 }
 
-function wholeNumber(name: string, value: unknown, max: number): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be an integer >= 0 and <= ${max}. Received ${value}`), { code: 'ERR_OUT_OF_RANGE' });
-  }
-  return value;
-}
-
-/** setsockopt on `fd`, typed by name; a read-only name or a bad value throws before any syscall. */
+/** setsockopt on `fd`, typed by name; a closed socket (fd -1), a read-only name or a bad value throws before any syscall. */
 export function setOption<N extends SocketOptionName>(fd: number, name: N, value: SocketOptionValues[N]): void {
+  if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const option = optionNumber(name);
   if (READ_ONLY.has(name)) throw invalidArgValue('name', `'${name}' is read-only`);
   let a: number;
@@ -105,15 +99,15 @@ export function setOption<N extends SocketOptionName>(fd: number, name: N, value
       const { enabled, seconds } = value as Linger;
       if (typeof enabled !== 'boolean') throw invalidArgType('value.enabled', 'of type boolean', enabled);
       a = enabled ? 1 : 0;
-      b = wholeNumber('value.seconds', seconds, INT32_MAX);
+      b = integerArgument(seconds, 'value.seconds', INT32_MAX);
       break;
     }
     case 'SO_RCVTIMEO':
     case 'SO_SNDTIMEO':
-      a = wholeNumber('value', value, INT32_MAX);
+      a = integerArgument(value, 'value', INT32_MAX);
       break;
     default:
-      a = wholeNumber('value', value, INT32_MAX);
+      a = integerArgument(value, 'value', INT32_MAX);
   }
   const r = native.setSocketOption(fd, option, a, b);
   if (r < 0) throw errnoError(r, 'setsockopt');

@@ -8,16 +8,16 @@
 // when nothing is there, and `wait(timeoutMs)` blocks the thread (poll(2)),
 // as a synchronous guest does. Use it for sandboxed work in a worker or a
 // tool, not on a busy server's main thread.
-import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from './address.js';
-import { Engine, engineModule } from './component.js';
-import { type PeerCredentials } from './credentials.js';
-import { booleanOption, integerArgument, invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
-import { failureError } from './failures.js';
-import { isDescriptorNumber } from './messages.js';
-import { native } from './native.js';
-import { listenNumbers } from './server.js';
+import { fromWitAddress, witAddress, type AddressInput, type SocketAddress } from '../address.js';
+import { ComponentInstance, componentModule } from '../component/component.js';
+import { type PeerCredentials } from '../native/credentials.js';
+import { booleanOption, descriptorArgument, integerArgument, invalidArgType, invalidArgValue, optionsArgument } from '../arguments.js';
+import { socketClosed } from '../errors.js';
+import { failureError } from '../component/failures.js';
+import { native } from '../native/native.js';
+import { listenNumbers } from '../server.js';
 import { applyPolicy, lockPolicy, type PolicySpec, type Refusals, refusalsOf } from './policy.js';
-import { READINESS, SocketsBinding, type SocketOutcome, type SocketType, type WitMessage } from './sockets-binding.js';
+import { READINESS, SocketsBinding, type SocketOutcome, type WitSocketType, type WitMessage } from '../component/sockets-binding.js';
 
 export interface CreateEngineOptions {
   /** The sandbox policy; without one the instance enforces nothing. */
@@ -73,7 +73,7 @@ function maxBytes(max: unknown): number {
 
 /** A sandboxed engine instance; see the file comment. */
 export class SandboxEngine {
-  readonly #engine: Engine;
+  readonly #engine: ComponentInstance;
   readonly #b: SocketsBinding;
   readonly #held = new Set<SandboxSocket>();
   #closed = false;
@@ -81,14 +81,14 @@ export class SandboxEngine {
   constructor(options?: CreateEngineOptions) {
     options = optionsArgument(options);
     const lock = booleanOption(options, 'lock') ?? true;
-    this.#engine = new Engine(engineModule());
+    this.#engine = new ComponentInstance(componentModule());
     this.#b = new SocketsBinding(this.#engine);
     if (options.policy !== undefined) applyPolicy(this.#engine, options.policy);
     if (options.policy !== undefined && lock) lockPolicy(this.#engine);
   }
 
   /** The engine instance (for the plugin linker). */
-  get core(): Engine {
+  get core(): ComponentInstance {
     return this.#engine;
   }
 
@@ -211,8 +211,7 @@ function readiness(events: WaitEvents | undefined, fallback: number): number {
 function withAttachments<T>(b: SocketsBinding, fds: unknown, send: (attachments: number[]) => T): T {
   if (fds !== undefined) {
     if (!Array.isArray(fds)) throw invalidArgType('options.fds', 'an array of descriptor numbers', fds);
-    const bad = fds.findIndex((fd) => !isDescriptorNumber(fd));
-    if (bad >= 0) throw invalidArgType(`options.fds[${bad}]`, 'a descriptor number', fds[bad]);
+    fds.forEach((fd, i) => descriptorArgument(`options.fds[${i}]`, fd));
   }
   const atts: number[] = [];
   try {
@@ -244,7 +243,7 @@ function orNull<T>(out: SocketOutcome<T>): T | null {
 }
 
 export class SandboxListener extends SandboxSocket {
-  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: SocketType) {
+  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: WitSocketType) {
     super(owner, b, handle);
   }
 
@@ -269,7 +268,7 @@ export class SandboxListener extends SandboxSocket {
 }
 
 export class SandboxConnection extends SandboxSocket {
-  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: SocketType) {
+  constructor(owner: SandboxEngine, b: SocketsBinding, handle: number, readonly type: WitSocketType) {
     super(owner, b, handle);
   }
 

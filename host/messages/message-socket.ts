@@ -2,11 +2,14 @@
 // descriptor with its owner, a MessageChannel, reading that starts with the
 // first 'message' listener, pause/resume, options, credentials, close.
 import { EventEmitter } from 'node:events';
-import { peerCredentials, type PeerCredentials } from './credentials.js';
-import { invalidArgType, invalidArgValue, optionsArgument, socketClosed } from './errors.js';
-import { descriptorsOf, MessageChannel, messageBytes, type MessageChannelOptions, type SendOptions } from './messages.js';
-import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './options.js';
-import { closeOwner, type Owner, type Resource } from './owner.js';
+import { peerCredentials, type PeerCredentials } from '../native/credentials.js';
+import { integerArgument, invalidArgType, optionsArgument } from '../arguments.js';
+import { socketClosed } from '../errors.js';
+import { descriptorsOf } from '../native/descriptors.js';
+import { MessageChannel, type MessageChannelOptions, type SendOptions } from './channel.js';
+import { messageBytes } from '../arguments.js';
+import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from '../native/options.js';
+import { closeOwner, type Owner, type SocketResource } from '../component/owner.js';
 
 /** Receive limits of a message socket. */
 export interface MessageSocketOptions {
@@ -24,9 +27,7 @@ export const NO_ADDRESS = (): null => null;
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw invalidArgValue(name, `must be an integer from 1 to ${max}. Received ${value}`);
-  return value;
+  return integerArgument(value, name, max, 1);
 }
 
 /** The channel options for `options`, validated (throws a typed error before anything is created). */
@@ -159,7 +160,7 @@ export abstract class MessageSocket extends EventEmitter {
   }
 
   /** Closes the channel (queued sends reject) and the descriptor; 'close' follows. The close error, if any. */
-  protected release(resource: Resource): Error | undefined {
+  protected release(resource: SocketResource): Error | undefined {
     const owner = this.#owner;
     if (owner === undefined) return undefined;
     this.#owner = undefined;

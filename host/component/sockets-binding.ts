@@ -2,11 +2,11 @@
 // exports for Node. Handles are reps (see defaultImports in component.ts),
 // so dropping a handle is calling its destructor.
 import type { CoreMemory } from './abi.js';
-import { type Engine, liftAddressAt, lowerAddress, type WitAddress } from './component.js';
+import { type ComponentInstance, liftAddressAt, lowerAddress, type WitAddress } from './component.js';
 import { ERRNO_NAMES, type ErrnoName } from './errno.js';
 import {
   type AddressProblem, ERROR_CODES, type ErrorCode, OPERATIONS, type Operation, PERMISSIONS, type Permission, problemOf,
-} from './errors.js';
+} from '../errors.js';
 import {
   ADDRESS_ADDRESS_ERROR, ADDRESS_LENGTH_EXCESS, DESCRIPTORS_ADOPTED, HANDLE, LIST, SOCKETS_FUNCTIONS, SOCKETS_MESSAGE, SOCKETS_OS_ERROR,
   NONE, TYPES_READINESS, SOCKETS_SOCKET_ERROR, SOME, TYPES_ADDRESS, TYPES_CREDENTIALS, TYPES_SOCKET_TYPE,
@@ -23,7 +23,7 @@ export type SocketOutcome<T> = { ok: true; value: T } | { ok: false; failure: So
 
 /** WIT `types.socket-type`, case index = position. */
 export const SOCKET_TYPES = TYPES_SOCKET_TYPE.cases;
-export type SocketType = (typeof SOCKET_TYPES)[number];
+export type WitSocketType = (typeof SOCKET_TYPES)[number];
 
 /** WIT `sockets.adopted` cases, in order. */
 export const ADOPTED_KINDS = DESCRIPTORS_ADOPTED.cases;
@@ -59,9 +59,9 @@ export interface BindOptions {
 }
 
 /** WIT `sockets.listen-options`. */
-export interface ListenOptions extends BindOptions {
+export interface WitListenOptions extends BindOptions {
   /** `stream` or `seqpacket`; `datagram` fails with EOPNOTSUPP (operation `listen`). */
-  socketType: SocketType;
+  socketType: WitSocketType;
   backlog: number;
 }
 
@@ -94,7 +94,7 @@ export class SocketsBinding {
   readonly #m: CoreMemory;
   readonly #x: Record<string, Fn>;
 
-  constructor(engine: Engine) {
+  constructor(engine: ComponentInstance) {
     this.#m = engine.memory;
     this.#x = engine.exports as Record<string, Fn>;
   }
@@ -187,7 +187,7 @@ export class SocketsBinding {
       o.workingDirectory === undefined ? NONE : SOME, wdPtr, wdLen];
   }
 
-  listen(a: WitAddress, o: ListenOptions): SocketOutcome<number> {
+  listen(a: WitAddress, o: WitListenOptions): SocketOutcome<number> {
     return this.#call(
       '[static]listener.listen',
       [...this.#flatAddress(a), SOCKET_TYPES.indexOf(o.socketType), o.backlog, ...this.#flatBindOptions(o)],
@@ -231,7 +231,7 @@ export class SocketsBinding {
   }
 
   /** A connection of `socketType` (`stream` or `seqpacket`). */
-  connect(a: WitAddress, socketType: SocketType): SocketOutcome<number> {
+  connect(a: WitAddress, socketType: WitSocketType): SocketOutcome<number> {
     return this.#call('[static]connection.connect', [...this.#flatAddress(a), SOCKET_TYPES.indexOf(socketType)], this.#handle);
   }
 
@@ -292,7 +292,7 @@ export class SocketsBinding {
   }
 
   /** A connected pair of `stream` or `seqpacket` connection handles. */
-  socketPair(socketType: SocketType): SocketOutcome<[number, number]> {
+  socketPair(socketType: WitSocketType): SocketOutcome<[number, number]> {
     return this.#call('socket-pair', [SOCKET_TYPES.indexOf(socketType)], (ret) =>
       [this.#m.view.getInt32(ret + PAYLOAD + PAIR_FIRST, true), this.#m.view.getInt32(ret + PAYLOAD + PAIR_SECOND, true)]);
   }

@@ -1,13 +1,13 @@
 // A sandbox policy as JS users write it, checked here for types and handed
 // to one engine instance through its `unixsock:ipc/policy` exports. The
 // engine enforces it (wit/policy.wit): deny by default, rules only allow.
-import type { Engine } from './component.js';
-import { integerArgument, invalidArgType, invalidArgValue } from './errors.js';
+import type { ComponentInstance } from '../component/component.js';
+import { integerArgument, invalidArgType, invalidArgValue } from '../arguments.js';
 import {
   NONE, POLICY_FUNCTIONS, POLICY_PATTERN, POLICY_PEER_REQUIREMENT, POLICY_PERMISSIONS, POLICY_POLICY_ERROR, POLICY_REFUSAL_COUNTS as COUNTS,
   SOME,
-} from './generated/abi-layout.js';
-import { SOCKET_TYPES, type SocketType } from './sockets-binding.js';
+} from '../component/generated/abi-layout.js';
+import { SOCKET_TYPES, type WitSocketType } from '../component/sockets-binding.js';
 
 /** What a rule permits (WIT `policy.permissions`, bit = position). */
 export const RULE_PERMISSIONS = POLICY_PERMISSIONS.labels;
@@ -37,7 +37,7 @@ export interface PolicyRule {
   abstract?: string | Uint8Array;
   unnamed?: true;
   any?: true;
-  types?: readonly SocketType[];
+  types?: readonly WitSocketType[];
   peer?: PeerRequirement;
 }
 
@@ -79,9 +79,8 @@ type Fn = (...args: number[]) => number;
 
 function wordList(v: unknown, name: string): readonly number[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
-    throw invalidArgType(name, 'an array of integers 0..2^32-1', v);
-  }
+  if (!Array.isArray(v)) throw invalidArgType(name, 'an array of integers 0..2^32-1', v);
+  v.forEach((n, i) => integerArgument(n, `${name}[${i}]`, 0xffffffff));
   return v;
 }
 
@@ -90,7 +89,7 @@ function limit(v: unknown, name: string): number | undefined {
 }
 
 /** The flat `rule` arguments of `policy.allow`, type-checked. */
-function flatRule(engine: Engine, r: PolicyRule, i: number): number[] {
+function flatRule(engine: ComponentInstance, r: PolicyRule, i: number): number[] {
   const at = `policy.rules[${i}]`;
   if (typeof r !== 'object' || r === null) throw invalidArgType(at, 'an object', r);
   if (!Array.isArray(r.allow) || r.allow.length === 0) throw invalidArgType(`${at}.allow`, 'a non-empty array of permissions', r.allow);
@@ -140,7 +139,7 @@ function flatRule(engine: Engine, r: PolicyRule, i: number): number[] {
   return [permissions, ...pattern, types, SOME, r.peer.sameUser === true ? 1 : 0, uidPtr, uidLen, m.ptr, m.len];
 }
 
-function check(engine: Engine, ret: number, what: string): void {
+function check(engine: ComponentInstance, ret: number, what: string): void {
   engine.memory.fresh();
   const failed = engine.memory.bytes[ret] !== 0;
   const error = failed ? POLICY_ERRORS[engine.memory.bytes[ret + ERROR]!] : undefined;
@@ -150,7 +149,7 @@ function check(engine: Engine, ret: number, what: string): void {
 }
 
 /** Validate `spec` in full, then install it in `engine` (which enforces from then on). */
-export function applyPolicy(engine: Engine, spec: PolicySpec): void {
+export function applyPolicy(engine: ComponentInstance, spec: PolicySpec): void {
   if (typeof spec !== 'object' || spec === null) throw invalidArgType('policy', 'an object', spec);
   const x = engine.exports as Record<string, Fn>;
   const rules = spec.rules ?? [];
@@ -167,12 +166,12 @@ export function applyPolicy(engine: Engine, spec: PolicySpec): void {
 }
 
 /** Freeze the engine's policy. */
-export function lockPolicy(engine: Engine): void {
+export function lockPolicy(engine: ComponentInstance): void {
   (engine.exports[`${POLICY}lock`] as Fn)();
 }
 
 /** What the engine's policy refused so far. */
-export function refusalsOf(engine: Engine): Refusals {
+export function refusalsOf(engine: ComponentInstance): Refusals {
   const ret = (engine.exports[`${POLICY}refusals`] as Fn)();
   engine.memory.fresh();
   const v = engine.memory.view;
