@@ -464,7 +464,7 @@ function literal(value) {
   return String(value);
 }
 
-/** The type-tree expression of `ty` for the generic walker (host/plugin.ts), naming shared nodes. */
+/** The type-tree expression of `ty` for the generic walker (host/sandbox/carry.ts), naming shared nodes. */
 function treeExpr(ty, names) {
   if (ty === undefined) return 'undefined';
   if (ty.id !== undefined && names.has(ty)) return names.get(ty);
@@ -598,8 +598,8 @@ export function generate(m = model()) {
   for (const { name: iface, functions } of m.interfaces) {
     if (!treeIfaces.includes(iface) || functions.length === 0) continue;
     const rows = functions.map((f) => {
-      // host/plugin.ts carries flat parameters only.
-      if (f.core.spilled) throw new Error(`${iface}.${f.name}: more than ${MAX_FLAT_PARAMS} flat parameters; host/plugin.ts would have to carry them in memory`);
+      // host/sandbox/carry.ts carries flat parameters only.
+      if (f.core.spilled) throw new Error(`${iface}.${f.name}: more than ${MAX_FLAT_PARAMS} flat parameters; host/sandbox/carry.ts would have to carry them in memory`);
       f.params.forEach(share);
       share(f.result);
       return `  '${f.name}': { params: [${f.params.map((p) => treeExpr(p, names)).join(', ')}], result: ${treeExpr(f.result, names)}, ` +

@@ -1,7 +1,7 @@
 // `result<T, socket-error>` lowered into the return area: the error half
 // (from the failure sockets/failure.ts recorded) and the simplest ok halves.
 // Shared by sockets.ts and descriptors.ts; the offsets are the canonical ABI
-// of wit/sockets.wit's `socket-error` (host/generated/abi-layout.ts).
+// of wit/sockets.wit's `socket-error` (host/component/generated/abi-layout.ts).
 import { failure, failureA, failureB } from '../errors';
 import { RET } from './abi';
 import { SocketErrorKind, deniedPermission, osCode, osErrno, osOperation, socketFailure } from '../sockets/failure';

@@ -217,7 +217,7 @@ test('readiness: listen, connect, echo, socketPair of the public API (child proc
   const child = spawnSync(process.execPath, [script, dir], { encoding: 'utf8', timeout: CASE_MS - 1000, env: { ...process.env, NO_COLOR: '1' } });
   const stderr = child.stderr.replace(/\u001b\[[0-9;]*m/g, '');
   // A runtime without a faithful uv_poll must never reach it (Bun aborts at
-  // uv_poll_init): host/runtime.ts picks the reactor there.
+  // uv_poll_init): host/native/runtime.ts picks the reactor there.
   if (child.status === 0 && child.stdout.includes('readiness: ok')) return;
   throw new Error(`child exited ${child.status ?? child.signal}${child.error ? ` (${child.error.message})` : ''}\n${child.stdout}${stderr}`);
 });
@@ -326,7 +326,7 @@ test('createEngine({ policy }): denied and allowed through the public API', () =
   check(!existsSync(join(dir, 's.sock')), 'the socket file was unlinked on close');
 });
 
-/** loadPlugin from the public API, or from host/plugin.ts before index.ts exports it. */
+/** loadPlugin from the public API, or from host/sandbox/plugin.ts before index.ts exports it. */
 async function pluginLoader(): Promise<(wasm: Uint8Array, options?: { policy?: api.PolicySpec }) => { run(args: string[]): string; close(): void }> {
   if (typeof exported['loadPlugin'] === 'function') return exported['loadPlugin'] as never;
   const internal = './../../host/sandbox/linker.js';

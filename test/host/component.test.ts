@@ -1,4 +1,4 @@
-// host/component.ts and dist/unixsock.wasm as a component: it is a valid,
+// host/component/component.ts and dist/unixsock.wasm as a component: it is a valid,
 // reusable component (stock `jco transpile` runs it and agrees with the thin
 // Node bindings on every answer: address functions on random input, socket
 // functions on one scripted run against the kernel), its jco types are

@@ -1,4 +1,4 @@
-// host/http.ts: node:http served on unixsock addresses (paths, abstract
+// host/http/serve.ts: node:http served on unixsock addresses (paths, abstract
 // names, autobind), reached by undici (fetch, request), Node's global fetch,
 // raw sockets and curl; keep-alive, pipelining, concurrency, large bodies,
 // timeouts, closing, and bad input.

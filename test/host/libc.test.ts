@@ -1,4 +1,4 @@
-// Which prebuilt addon fits this process (host/libc.ts, host/native.ts): the
+// Which prebuilt addon fits this process (host/native/libc.ts, host/native/native.ts): the
 // C library read from real executables' ELF program interpreter (this Node, a
 // musl program built with musl-gcc, a static program), the prebuild names per
 // platform, architecture and libc, and the loader's error when nothing fits.

@@ -1,4 +1,4 @@
-// host/messages.ts and message-receive.ts, native/src/message_batch.cc: the
+// host/messages/channel.ts and message-receive.ts, native/src/message_batch.cc: the
 // batched message path over real sockets — write()/writeTo() queued per tick
 // and sent by sendmmsg with 'drain' back-pressure, recvmmsg batches with a
 // pause in the middle of one, the seqpacket end inside a batch, truncation,

@@ -1,4 +1,4 @@
-// host/datagram.ts, seqpacket.ts, messages.ts, options.ts: datagram and
+// host/messages/datagram.ts, seqpacket.ts, messages.ts, options.ts: datagram and
 // seqpacket sockets as users call them, over real sockets; fd passing,
 // credentials, truncation, back-pressure, options; python3 interop.
 import { spawn, spawnSync } from 'node:child_process';

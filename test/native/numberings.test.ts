@@ -1,5 +1,5 @@
 // Every numbering shared by the C++ addon and host/ (the "must match" pairs):
-// the addon exports each one and it equals host/native.ts's, and where a
+// the addon exports each one and it equals host/native/native.ts's, and where a
 // numbering crosses into the engine unchanged (or shifted by one), it follows
 // the WIT's case order.
 import { readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ function cases(source: string, kind: string, name: string): string[] {
 }
 const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-numberings('should export from the addon exactly the numberings host/native.ts declares', () => {
+numberings('should export from the addon exactly the numberings host/native/native.ts declares', () => {
   assert.equal({ ...native.STREAM_EVENT }, { ...STREAM_EVENT });
   assert.equal({ ...native.SOCKET_TYPE }, { ...SOCKET_TYPE });
   assert.equal({ ...native.SHUTDOWN }, { ...SHUTDOWN });
@@ -36,7 +36,7 @@ numberings('should export from the addon exactly the numberings host/native.ts d
 numberings('should number what crosses into the engine in WIT order', () => {
   const types = wit('types.wit');
   const syscalls = wit('syscalls.wit');
-  // host/syscalls.ts passes `kind + 1` to socket/socketPair and reads SO_TYPE back as index + 1.
+  // host/component/syscalls.ts passes `kind + 1` to socket/socketPair and reads SO_TYPE back as index + 1.
   assert.equal(Object.entries(SOCKET_TYPE), cases(types, 'enum', 'socket-type').map((c, i) => [c, i + 1]));
   // shutdown's `how` is the WIT case index, passed through.
   assert.equal(Object.values(SHUTDOWN), cases(types, 'enum', 'shutdown-how').map((_, i) => i));

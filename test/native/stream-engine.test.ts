@@ -111,7 +111,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 const Data = suite('StreamEngine data');
 
-Data('should export the event numbers declared in host/native.ts', () => {
+Data('should export the event numbers declared in host/native/native.ts', () => {
   assert.equal({ ...native.STREAM_EVENT }, { ...STREAM_EVENT });
 });
 

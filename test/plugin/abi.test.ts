@@ -1,4 +1,4 @@
-// host/plugin-abi.ts (the model's type trees) against the WIT itself: every function world `plugin`
+// host/sandbox/plugin-abi.ts (the model's type trees) against the WIT itself: every function world `plugin`
 // imports has a signature in the linker's tables, and its flattened core
 // type (parameter count, return pointer, direct result) is the one
 // wasm-tools derives from wit/ for a guest.
@@ -45,7 +45,7 @@ abi('should describe every function the plugin world imports, with its core type
   }
   for (const key of imports.keys()) {
     if (/_drop$/.test(key)) continue;
-    assert.ok(described.has(key), `${key} has no signature in host/plugin-abi.ts`);
+    assert.ok(described.has(key), `${key} has no signature in host/sandbox/plugin-abi.ts`);
   }
   // run(args: list<string>) -> result<string, string>: (ptr, len) -> return area.
   assert.equal(run, { params: 2, results: 1 });

@@ -1,4 +1,4 @@
-// The plugin linker (host/plugin.ts) against the probe plugin
+// The plugin linker (host/sandbox/plugin.ts) against the probe plugin
 // (test/plugins/probe.c) and hand-written adversarial guests: handles a
 // guest does not hold, pointers outside its memory, imports it may not have
 // all trap the guest, poison the plugin and leave the host and its

@@ -87,7 +87,7 @@ layout('should flatten every function of both worlds as wasm-tools does', async 
 
 layout('should keep one payload offset for every result the bindings lift by a shared constant', () => {
   // host/component/sockets-binding.ts: result<T, socket-error>; host/component/component.ts: result<T, address-error>;
-  // host/syscalls.ts: result<T, errno> for a 4-byte T; host/policy.ts: result<_, policy-error>.
+  // host/component/syscalls.ts: result<T, errno> for a 4-byte T; host/sandbox/policy.ts: result<_, policy-error>.
   const payloads = (fns: Record<string, object>): Set<number> =>
     new Set(Object.values(fns).flatMap((f) => ('result' in f && 'payload' in (f.result as object) ? [(f.result as { payload: number }).payload] : [])));
   assert.equal([...payloads(SOCKETS_FUNCTIONS)], [SOCKETS_FUNCTIONS['[method]connection.receive'].result.payload]);
