@@ -12,6 +12,7 @@ import { errnoError } from './component/failures.js';
 import { bytesOf } from './arguments.js';
 import { type DescriptorLike, descriptorsOf } from './native/descriptors.js';
 import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native/native.js';
+import { callerContext, inContext } from './native/context.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
 
 const EAGAIN = -constants.errno.EAGAIN;
@@ -63,6 +64,8 @@ export class RawSocket {
   #fd: number;
   readonly #type: RawSocketType;
   #poller: Poller | undefined;
+  /** The async context the socket was made in: its readiness waits resume in it (host/native/context.ts). */
+  readonly #context = callerContext('RawSocket');
   #waiters = new Set<Waiter>();
   #mask = 0;
 
@@ -280,7 +283,7 @@ export class RawSocket {
     let mask = 0;
     for (const w of this.#waiters) mask |= w.events;
     if (mask === this.#mask || this.#fd < 0) return;
-    this.#poller ??= new native.Poller(this.#fd, (status, ready) => this.#onReady(status, ready));
+    this.#poller ??= new native.Poller(this.#fd, inContext(this.#context, (status: number, ready: number) => this.#onReady(status, ready)));
     this.#mask = mask;
     const r = this.#poller.start(mask);
     if (r < 0) this.#onReady(r, mask);

@@ -10,6 +10,7 @@ import { abortError } from './errors.js';
 import { closeOwner } from './component/owner.js';
 import { errnoError, failureError, sockets } from './component/failures.js';
 import { native, POLL_EVENT, type Poller } from './native/native.js';
+import { callerContext, inContext } from './native/context.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 
 /** Options of listen() and server.listen(). */
@@ -67,6 +68,8 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
   #handle = 0;
   #fd = -1;
   #poller: Poller | undefined;
+  /** The async context of listen(): connections are announced in it (host/native/context.ts). */
+  readonly #context = callerContext('UnixServer');
   #queue: S[] = [];
   readonly #kind: ServerKind<S>;
   #waiters: Waiter<S>[] = [];
@@ -128,7 +131,7 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     this.#fd = sockets().listenerDescriptor(handle);
     const address = sockets().listenerAddress(handle);
     this.#address = address.ok ? fromWitAddress(address.value) : undefined;
-    this.#poller = new native.Poller(this.#fd, (status) => this.#onReadable(status));
+    this.#poller = new native.Poller(this.#fd, inContext(this.#context, (status: number) => this.#onReadable(status)));
     if (!this.#refed) this.#poller.unref();
     this.#arm();
     const signal = o.signal;

@@ -17,6 +17,7 @@ import { type MessageInfo, ReceiveArena } from './receive.js';
 import { type Pending, SEND_BATCH, sendHead, type Settle } from './send.js';
 import { beforeIo, forgetBlocking } from '../native/blocking.js';
 import { native, POLL_EVENT, type Poller } from '../native/native.js';
+import { callerContext, inContext } from '../native/context.js';
 import { constants } from 'node:os';
 
 export interface SendOptions {
@@ -66,6 +67,8 @@ export class MessageChannel {
   readonly #handlers: MessageHandlers;
   /** Made at the first send or read: a poll handle makes the descriptor non-blocking (see blocking.ts). */
   #poller: Poller | undefined;
+  /** The async context the socket was made in: its events run in it (host/native/context.ts). */
+  readonly #context = callerContext('UnixMessageSocket');
   #unrefed = false;
   readonly #arena: ReceiveArena;
   #queue: Pending[] = [];
@@ -97,7 +100,7 @@ export class MessageChannel {
   #poll(): Poller {
     if (this.#poller === undefined) {
       beforeIo(this.#fd);
-      this.#poller = new native.Poller(this.#fd, (status, events) => this.#onPoll(status, events));
+      this.#poller = new native.Poller(this.#fd, inContext(this.#context, (status: number, events: number) => this.#onPoll(status, events)));
       if (this.#unrefed) this.#poller.unref();
     }
     return this.#poller;

@@ -379,6 +379,8 @@ export interface NativeBinding {
   readonly constants: NativeConstants;
 }
 
+export { callerContext, inContext } from './context.js';
+
 /** This process's C library (Linux). */
 const LIBC = runningLibc();
 
