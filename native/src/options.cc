@@ -97,6 +97,13 @@ bool IsTimeout(int32_t option) {
   return option == kReceiveTimeout || option == kSendTimeout;
 }
 
+// A failed peer-identity getsockopt (errno set): Linux's ENODATA means no
+// peer is recorded (an unconnected socket, a listener, a datagram connect),
+// which the library reports as getpeername(2) does: ENOTCONN.
+Napi::Value NoPeerIsNotConnected(Napi::Env env) {
+  return NumberResult(env, errno == ENODATA ? -ENOTCONN : -errno);
+}
+
 bool IsBytes(int32_t option) {
   return option == kPeerGroups || option == kPeerSecurity;
 }
@@ -122,7 +129,7 @@ Napi::Value GetBytesOption(Napi::Env env, int32_t fd, int32_t option, int name,
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) == -1) return SyscallResult(env, -1);
     return NumberResult(env, 0);
   }
-  if (r == -1) return SyscallResult(env, -1);
+  if (r == -1) return NoPeerIsNotConnected(env);
   return NumberResult(env, length);
 }
 
@@ -133,7 +140,7 @@ Napi::Value GetPidfdOption(Napi::Env env, int32_t fd, int name, Napi::Int32Array
   socklen_t length = sizeof(pidfd);
   int r = RetryOnEintr(
       [&] { return getsockopt(fd, SOL_SOCKET, name, &pidfd, &length); });
-  if (r == -1) return SyscallResult(env, -1);
+  if (r == -1) return NoPeerIsNotConnected(env);
   int flags = fcntl(pidfd, F_GETFD);
   if (flags == -1 || (!(flags & FD_CLOEXEC) && fcntl(pidfd, F_SETFD, flags | FD_CLOEXEC) == -1)) {
     int saved = errno;
