@@ -11,7 +11,7 @@ export const enum Errno {
   Io, IsConn, IsDir, Loop, TooManyFiles, MsgSize, NameTooLong,
   TooManyFilesSystem, NoBuffers, NoEntry, NoMemory, NoSpace, Quota, NotConn,
   NotDir, NotSock, NotSupported, Pipe, ProtocolNotSupported, ProtocolType,
-  ReadOnlyFs, SocketTypeNotSupported, TimedOut, TooManyRefs, Unknown,
+  ReadOnlyFs, SocketTypeNotSupported, TimedOut, TooManyRefs, NoProtocolOption, Unknown,
 }
 
 /** The condition for a symbolic errno (a case index; anything else is `other`). */
@@ -24,6 +24,7 @@ export function errorCodeOf(errno: i32): ErrorCode {
     case Errno.NotSupported:
     case Errno.ProtocolNotSupported:
     case Errno.SocketTypeNotSupported:
+    case Errno.NoProtocolOption:
       return ErrorCode.NotSupported;
     case Errno.Invalid:
       return ErrorCode.InvalidArgument;

@@ -38,6 +38,9 @@ export const SOCKET_OPTION = {
   linger: 6,
   receiveTimeout: 7,
   sendTimeout: 8,
+  peerGroups: 9,
+  peerSecurity: 10,
+  peerPidfd: 11,
 } as const;
 
 /** A value of {@link SOCKET_OPTION}. */
@@ -322,9 +325,12 @@ export interface NativeBinding {
   duplicate(fd: number): number;
   /**
    * getsockopt(SOL_SOCKET, option from {@link SOCKET_OPTION}): 0 | -errno (-EINVAL for an unknown
-   * option, -ENOPROTOOPT where absent); the value goes to out[0] (out[0..1] for linger).
+   * option, -ENOPROTOOPT where absent); the value goes to out[0] (out[0..1] for linger; a new
+   * close-on-exec descriptor for peerPidfd). peerGroups and peerSecurity take a Uint8Array and
+   * return the value's byte length (more than out holds: nothing copied, ask again with that
+   * much room; peerSecurity 0: no label) | -errno.
    */
-  getSocketOption(fd: number, option: number, out: Int32Array): number;
+  getSocketOption(fd: number, option: number, out: Int32Array | Uint8Array): number;
   /**
    * setsockopt(SOL_SOCKET, option from {@link SOCKET_OPTION}, a[, b]): 0 | -errno. Integer options
    * take a; linger takes a = onoff, b = seconds; timeouts take a = milliseconds (negative -EINVAL).

@@ -31,6 +31,18 @@ export interface SocketOptionValues {
   SO_RCVTIMEO: number;
   /** SO_SNDTIMEO in milliseconds, 0 = none. */
   SO_SNDTIMEO: number;
+  /** SO_PEERGROUPS (read-only; Linux >= 4.13): the peer's supplementary group ids, as at connect(2). */
+  SO_PEERGROUPS: number[];
+  /**
+   * SO_PEERSEC (read-only; Linux): the peer's security label (SELinux context, AppArmor profile, …),
+   * or null when it has none: no LSM labels sockets (Linux's ENOPROTOOPT), as SO_ERROR's null is no error.
+   */
+  SO_PEERSEC: string | null;
+  /**
+   * SO_PEERPIDFD (read-only; Linux >= 6.5): a new pidfd of the peer process, which PID reuse cannot
+   * fool. Each read opens one (close-on-exec): it is yours to close with closeFd(), as received fds are.
+   */
+  SO_PEERPIDFD: number;
 }
 
 export type SocketOptionName = keyof SocketOptionValues;
@@ -45,9 +57,12 @@ const NUMBERS: Record<SocketOptionName, number> = {
   SO_LINGER: SOCKET_OPTION.linger,
   SO_RCVTIMEO: SOCKET_OPTION.receiveTimeout,
   SO_SNDTIMEO: SOCKET_OPTION.sendTimeout,
+  SO_PEERGROUPS: SOCKET_OPTION.peerGroups,
+  SO_PEERSEC: SOCKET_OPTION.peerSecurity,
+  SO_PEERPIDFD: SOCKET_OPTION.peerPidfd,
 };
 
-const READ_ONLY = new Set<SocketOptionName>(['SO_TYPE', 'SO_ERROR', 'SO_ACCEPTCONN']);
+const READ_ONLY = new Set<SocketOptionName>(['SO_TYPE', 'SO_ERROR', 'SO_ACCEPTCONN', 'SO_PEERGROUPS', 'SO_PEERSEC', 'SO_PEERPIDFD']);
 const TYPE_NAMES = { [SOCKET_TYPE.stream]: 'stream', [SOCKET_TYPE.datagram]: 'datagram', [SOCKET_TYPE.seqpacket]: 'seqpacket' } as const;
 const OUT = new Int32Array(2);
 const INT32_MAX = 0x7fffffff;
@@ -60,10 +75,33 @@ function optionNumber(name: unknown): number {
   return NUMBERS[name as SocketOptionName];
 }
 
+let bytes = new Uint8Array(256);
+const LABEL = new TextDecoder();
+
+/** A byte-valued option (SO_PEERGROUPS, SO_PEERSEC): its bytes, asking again with the room the kernel says it needs. */
+function optionBytes(fd: number, option: number): Uint8Array {
+  for (;;) {
+    const r = native.getSocketOption(fd, option, bytes);
+    if (r < 0) throw errnoError(r, 'getsockopt');
+    if (r <= bytes.length) return bytes.subarray(0, r);
+    bytes = new Uint8Array(r);
+  }
+}
+
 /** getsockopt on `fd`, typed by name; invalid-state for a closed socket (fd -1). */
 export function getOption<N extends SocketOptionName>(fd: number, name: N): SocketOptionValues[N] {
   if (fd < 0) throw failureError({ kind: 'invalid-state' });
   const option = optionNumber(name);
+  if (name === 'SO_PEERGROUPS') {
+    const b = optionBytes(fd, option);
+    return Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2)) as SocketOptionValues[N];
+  }
+  if (name === 'SO_PEERSEC') {
+    // The kernel's label may end in a NUL (SELinux counts it); an empty label is none.
+    const b = optionBytes(fd, option);
+    const end = b.length > 0 && b[b.length - 1] === 0 ? b.length - 1 : b.length;
+    return (end === 0 ? null : LABEL.decode(b.subarray(0, end))) as SocketOptionValues[N];
+  }
   const r = native.getSocketOption(fd, option, OUT);
   if (r < 0) throw errnoError(r, 'getsockopt');
   const value = OUT[0]!;

@@ -90,7 +90,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("SOCKET_OPTION", Numbering(env, {
       {"sendBuffer", kSendBuffer}, {"receiveBuffer", kReceiveBuffer}, {"type", kType}, {"error", kError},
       {"acceptConnections", kAcceptConn}, {"passCredentials", kPassCred}, {"linger", kLinger},
-      {"receiveTimeout", kReceiveTimeout}, {"sendTimeout", kSendTimeout}}));
+      {"receiveTimeout", kReceiveTimeout}, {"sendTimeout", kSendTimeout}, {"peerGroups", kPeerGroups},
+      {"peerSecurity", kPeerSecurity}, {"peerPidfd", kPeerPidfd}}));
   exports.Set("FILE_TYPE", Numbering(env, {
       {"other", kFileOther}, {"socket", kFileSocket}, {"regular", kFileRegular}, {"directory", kFileDirectory},
       {"symlink", kFileSymlink}, {"fifo", kFileFifo}, {"characterDevice", kFileCharacterDevice},

@@ -1,8 +1,10 @@
 // Socket options (see options.h).
 #include "options.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -12,6 +14,24 @@
 #include "platform.h"
 #include "retry.h"
 #include "socket.h"
+
+// The peer-identity options, with the asm-generic numbers (x86-64, arm64)
+// where the C library's headers predate them: the running kernel, not the
+// build machine, decides whether they work (ENOPROTOOPT where it lacks one).
+#if defined(__linux__)
+#define UNIXSOCK_HAVE_PEER_IDENTITY 1
+#ifndef SO_PEERSEC
+#define SO_PEERSEC 31
+#endif
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#else
+#define UNIXSOCK_HAVE_PEER_IDENTITY 0
+#endif
 
 namespace unixsock {
 
@@ -52,6 +72,22 @@ int SystemOption(int32_t option, int* name) {
     case kSendTimeout:
       *name = SO_SNDTIMEO;
       return 0;
+#if UNIXSOCK_HAVE_PEER_IDENTITY
+    case kPeerGroups:
+      *name = SO_PEERGROUPS;
+      return 0;
+    case kPeerSecurity:
+      *name = SO_PEERSEC;
+      return 0;
+    case kPeerPidfd:
+      *name = SO_PEERPIDFD;
+      return 0;
+#else
+    case kPeerGroups:
+    case kPeerSecurity:
+    case kPeerPidfd:
+      return -ENOPROTOOPT;
+#endif
     default:
       return -EINVAL;
   }
@@ -59,6 +95,60 @@ int SystemOption(int32_t option, int* name) {
 
 bool IsTimeout(int32_t option) {
   return option == kReceiveTimeout || option == kSendTimeout;
+}
+
+// A failed peer-identity getsockopt (errno set): Linux's ENODATA means no
+// peer is recorded (an unconnected socket, a listener, a datagram connect),
+// which the library reports as getpeername(2) does: ENOTCONN.
+Napi::Value NoPeerIsNotConnected(Napi::Env env) {
+  return NumberResult(env, errno == ENODATA ? -ENOTCONN : -errno);
+}
+
+bool IsBytes(int32_t option) {
+  return option == kPeerGroups || option == kPeerSecurity;
+}
+
+// A byte-valued option into `out`: its length, more than out holds when it
+// did not fit (the kernel's ERANGE, which reports the length needed), or
+// -errno. A socket with no security label (Linux answers SO_PEERSEC with
+// ENOPROTOOPT then) has length 0.
+Napi::Value GetBytesOption(Napi::Env env, int32_t fd, int32_t option, int name,
+                           Napi::Uint8Array out) {
+  socklen_t length = static_cast<socklen_t>(out.ByteLength());
+  int r = RetryOnEintr([&] {
+    return getsockopt(fd, SOL_SOCKET, name, out.Data(), &length);
+  });
+  if (r == -1 && errno == ERANGE) {
+    return NumberResult(env, length > out.ByteLength() ? length : out.ByteLength() + 1);
+  }
+  if (r == -1 && errno == ENOPROTOOPT && option == kPeerSecurity) {
+    // Only a socket can have no label: ask SO_TYPE so a non-socket or a
+    // closed descriptor still fails as it should.
+    int type = 0;
+    socklen_t type_length = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) == -1) return SyscallResult(env, -1);
+    return NumberResult(env, 0);
+  }
+  if (r == -1) return NoPeerIsNotConnected(env);
+  return NumberResult(env, length);
+}
+
+// SO_PEERPIDFD: the kernel makes the pidfd close-on-exec; make sure of it
+// (a descriptor that leaks into a child would keep the answer alive there).
+Napi::Value GetPidfdOption(Napi::Env env, int32_t fd, int name, Napi::Int32Array out) {
+  int pidfd = -1;
+  socklen_t length = sizeof(pidfd);
+  int r = RetryOnEintr(
+      [&] { return getsockopt(fd, SOL_SOCKET, name, &pidfd, &length); });
+  if (r == -1) return NoPeerIsNotConnected(env);
+  int flags = fcntl(pidfd, F_GETFD);
+  if (flags == -1 || (!(flags & FD_CLOEXEC) && fcntl(pidfd, F_SETFD, flags | FD_CLOEXEC) == -1)) {
+    int saved = errno;
+    close(pidfd);
+    return NumberResult(env, -saved);
+  }
+  out[0] = pidfd;
+  return NumberResult(env, 0);
 }
 
 int32_t ClampToInt32(long long value) {
@@ -77,6 +167,14 @@ Napi::Value GetSocketOption(const Napi::CallbackInfo& info) {
       !ReadInt32(info, 1, "option", &option)) {
     return Napi::Value();
   }
+  if (IsBytes(option)) {
+    Napi::Uint8Array bytes;
+    if (!ReadBytes(info, 2, "out", &bytes)) return Napi::Value();
+    int name = 0;
+    int r = SystemOption(option, &name);
+    if (r < 0) return NumberResult(env, r);
+    return GetBytesOption(env, fd, option, name, bytes);
+  }
   Napi::Int32Array out;
   if (!ReadInt32Array(info, 2, "out", option == kLinger ? 2 : 1, &out)) {
     return Napi::Value();
@@ -84,6 +182,7 @@ Napi::Value GetSocketOption(const Napi::CallbackInfo& info) {
   int name = 0;
   int r = SystemOption(option, &name);
   if (r < 0) return NumberResult(env, r);
+  if (option == kPeerPidfd) return GetPidfdOption(env, fd, name, out);
 
   if (option == kLinger) {
     linger value;

@@ -20,10 +20,19 @@ enum Option : int32_t {
   kLinger = 6,           // SO_LINGER: [onoff, seconds]
   kReceiveTimeout = 7,   // SO_RCVTIMEO in milliseconds
   kSendTimeout = 8,      // SO_SNDTIMEO in milliseconds
+  // The peer's identity beyond SO_PEERCRED (Linux; -ENOPROTOOPT elsewhere and
+  // on kernels without them). kPeerGroups and kPeerSecurity are byte-valued:
+  // getSocketOption takes a Uint8Array and returns the value's length.
+  kPeerGroups = 9,       // SO_PEERGROUPS: gid_t[] (Linux >= 4.13)
+  kPeerSecurity = 10,    // SO_PEERSEC: the label; length 0 when none
+  kPeerPidfd = 11,       // SO_PEERPIDFD: a new pidfd, CLOEXEC (Linux >= 6.5)
 };
 
 
-// getSocketOption(fd, option, out: Int32Array)
+// getSocketOption(fd, option, out: Int32Array) -> 0 | -errno;
+// getSocketOption(fd, kPeerGroups | kPeerSecurity, out: Uint8Array) -> the
+// value's byte length (more than out holds: nothing copied, ask again with
+// that much room) | -errno.
 Napi::Value GetSocketOption(const Napi::CallbackInfo& info);
 // setSocketOption(fd, option, a, b)
 Napi::Value SetSocketOption(const Napi::CallbackInfo& info);

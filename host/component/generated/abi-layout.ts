@@ -143,7 +143,7 @@ export const TYPES_READINESS = { size: 1, align: 1, flat: 1, labels: ['readable'
 export const TYPES_SHUTDOWN_HOW = { size: 1, align: 1, flat: 1, cases: ['receive', 'send', 'both'] } as const;
 
 /** `types.errno`: Symbolic errno values; a host maps its native numbers to these names. */
-export const TYPES_ERRNO = { size: 1, align: 1, flat: 1, cases: ['access', 'perm', 'addr-in-use', 'addr-not-avail', 'af-no-support', 'again', 'already', 'bad-fd', 'conn-aborted', 'conn-refused', 'conn-reset', 'dest-addr-req', 'exist', 'in-progress', 'invalid', 'io', 'is-conn', 'is-dir', 'loop', 'too-many-files', 'msg-size', 'name-too-long', 'too-many-files-system', 'no-buffers', 'no-entry', 'no-memory', 'no-space', 'quota', 'not-conn', 'not-dir', 'not-sock', 'not-supported', 'pipe', 'protocol-not-supported', 'protocol-type', 'read-only-fs', 'socket-type-not-supported', 'timed-out', 'too-many-refs', 'unknown'] } as const;
+export const TYPES_ERRNO = { size: 1, align: 1, flat: 1, cases: ['access', 'perm', 'addr-in-use', 'addr-not-avail', 'af-no-support', 'again', 'already', 'bad-fd', 'conn-aborted', 'conn-refused', 'conn-reset', 'dest-addr-req', 'exist', 'in-progress', 'invalid', 'io', 'is-conn', 'is-dir', 'loop', 'too-many-files', 'msg-size', 'name-too-long', 'too-many-files-system', 'no-buffers', 'no-entry', 'no-memory', 'no-space', 'quota', 'not-conn', 'not-dir', 'not-sock', 'not-supported', 'pipe', 'protocol-not-supported', 'protocol-type', 'read-only-fs', 'socket-type-not-supported', 'timed-out', 'too-many-refs', 'no-protocol-option', 'unknown'] } as const;
 
 /** `types.credentials`: Credentials of a peer process (SO_PEERCRED; getpeereid elsewhere). */
 export const TYPES_CREDENTIALS = { size: 12, align: 4, flat: 3, pid: 0, uid: 4, gid: 8 } as const;
@@ -250,7 +250,7 @@ const T_ADDRESS_ADDRESS_ERROR: AbiType = { t: 'variant', size: 12, align: 4, fla
 const T_ADDRESS_CANDIDATE: AbiType = { t: 'variant', size: 12, align: 4, flat: 3, discriminant: 1, payload: 4, cases: [T_STRING, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }, { t: 'list', size: 8, align: 4, flat: 2, of: T_U8 }] };
 const T_TYPES_SOCKET_TYPE: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 3 };
 const T_TYPES_ERROR_CODE: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 27 };
-const T_TYPES_ERRNO: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 40 };
+const T_TYPES_ERRNO: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 41 };
 const T_SOCKETS_OPERATION: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 17 };
 const T_SOCKETS_OS_ERROR: AbiType = { t: 'record', size: 3, align: 1, flat: 3, fields: [T_TYPES_ERROR_CODE, T_TYPES_ERRNO, T_SOCKETS_OPERATION], offsets: [0, 1, 2] };
 const T_TYPES_PERMISSION: AbiType = { t: 'enum', size: 1, align: 1, flat: 1, cases: 11 };

@@ -80,9 +80,11 @@
  * 
  * ## `"too-many-refs"`
  * 
+ * ## `"no-protocol-option"`
+ * 
  * ## `"unknown"`
  */
-export type Errno = 'access' | 'perm' | 'addr-in-use' | 'addr-not-avail' | 'af-no-support' | 'again' | 'already' | 'bad-fd' | 'conn-aborted' | 'conn-refused' | 'conn-reset' | 'dest-addr-req' | 'exist' | 'in-progress' | 'invalid' | 'io' | 'is-conn' | 'is-dir' | 'loop' | 'too-many-files' | 'msg-size' | 'name-too-long' | 'too-many-files-system' | 'no-buffers' | 'no-entry' | 'no-memory' | 'no-space' | 'quota' | 'not-conn' | 'not-dir' | 'not-sock' | 'not-supported' | 'pipe' | 'protocol-not-supported' | 'protocol-type' | 'read-only-fs' | 'socket-type-not-supported' | 'timed-out' | 'too-many-refs' | 'unknown';
+export type Errno = 'access' | 'perm' | 'addr-in-use' | 'addr-not-avail' | 'af-no-support' | 'again' | 'already' | 'bad-fd' | 'conn-aborted' | 'conn-refused' | 'conn-reset' | 'dest-addr-req' | 'exist' | 'in-progress' | 'invalid' | 'io' | 'is-conn' | 'is-dir' | 'loop' | 'too-many-files' | 'msg-size' | 'name-too-long' | 'too-many-files-system' | 'no-buffers' | 'no-entry' | 'no-memory' | 'no-space' | 'quota' | 'not-conn' | 'not-dir' | 'not-sock' | 'not-supported' | 'pipe' | 'protocol-not-supported' | 'protocol-type' | 'read-only-fs' | 'socket-type-not-supported' | 'timed-out' | 'too-many-refs' | 'no-protocol-option' | 'unknown';
 /**
  * # Variants
  * 
