@@ -135,7 +135,7 @@ export class RawSocket {
       if (r === 0) return;
       if (r === EINPROGRESS) {
         await this.#ready(POLL_EVENT.writable, o.signal);
-        const e = native.getSocketOption(this.#open(), SOCKET_OPTION.error, OPTION);
+        const e = native.getSocketOption(this.#open(), SOCKET_OPTION.SO_ERROR, OPTION);
         const error = e < 0 ? e : OPTION[0]!;
         if (error < 0) throw errnoError(error, 'connect', addressForMessage(addr));
         return;

@@ -94,12 +94,12 @@ export function syscallImports(instanceMemory: () => CoreMemory): Record<string,
     'get-peer-name': (fd, ret) => bytesResult(native.getPeerName(fd, NAME), NAME, ret),
     // SO_TYPE reads back as SOCKET_TYPE (1..3), 0 for any other type.
     'get-socket-type': (fd, ret) => {
-      const t = option(fd, SOCKET_OPTION.type);
+      const t = option(fd, SOCKET_OPTION.SO_TYPE);
       if (t < 0) small(true, errnoIndex(-t), ret);
       else small(t === 0, t === 0 ? TYPE_NOT_SUPPORTED : t - 1, ret);
     },
     'is-listening': (fd, ret) => {
-      const l = option(fd, SOCKET_OPTION.acceptConnections);
+      const l = option(fd, SOCKET_OPTION.SO_ACCEPTCONN);
       small(l < 0, l < 0 ? errnoIndex(-l) : l === 0 ? 0 : 1, ret);
     },
     shutdown: (fd, how, ret) => unit(native.shutdown(fd, how), ret),

@@ -33,7 +33,7 @@ export class SeqpacketSocket extends MessageSocket {
   constructor(owner: Owner, fd: number, options: SeqpacketSocketOptions = {}) {
     super(owner, fd, channelOptions(options, false, true));
     // See the header: credentials tell an empty record from the end.
-    if (native.constants.passCredentials) native.setSocketOption(fd, SOCKET_OPTION.passCredentials, 1);
+    if (native.constants.passCredentials) native.setSocketOption(fd, SOCKET_OPTION.SO_PASSCRED, 1);
   }
 
   /** Send one record (at most SO_SNDBUF bytes, else EMSGSIZE). Resolves once the kernel took it. */

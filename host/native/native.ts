@@ -3,6 +3,7 @@
 // and never throws for one; a TypeError means a programmer error (wrong
 // argument type, offset/length out of range). Mapping errno values to errors
 // lives elsewhere.
+import type { SocketOptionName } from './options.js';
 import { runningLibc } from './libc.js';
 import { addonCandidates, loadAddon, prebuildTargets } from './load.js';
 import { READINESS, RUNTIME } from './runtime.js';
@@ -22,29 +23,6 @@ export const SHUTDOWN = { read: 0, write: 1, both: 2 } as const;
 
 /** A value of {@link SHUTDOWN}. */
 export type ShutdownHow = (typeof SHUTDOWN)[keyof typeof SHUTDOWN];
-
-/**
- * Our socket option numbering, mapped to SOL_SOCKET options in C++.
- * `type` reads back as {@link SOCKET_TYPE}; `error` reads back as -errno (0 = none);
- * `linger` is [onoff, seconds]; the timeouts are in milliseconds.
- */
-export const SOCKET_OPTION = {
-  sendBuffer: 0,
-  receiveBuffer: 1,
-  type: 2,
-  error: 3,
-  acceptConnections: 4,
-  passCredentials: 5,
-  linger: 6,
-  receiveTimeout: 7,
-  sendTimeout: 8,
-  peerGroups: 9,
-  peerSecurity: 10,
-  peerPidfd: 11,
-} as const;
-
-/** A value of {@link SOCKET_OPTION}. */
-export type SocketOption = (typeof SOCKET_OPTION)[keyof typeof SOCKET_OPTION];
 
 /** File type reported in slot 2 of {@link NativeBinding.fileIdentity} / {@link NativeBinding.pathIdentity} (WIT `file-kind` order). */
 export const FILE_TYPE = {
@@ -392,6 +370,12 @@ const LIBC = runningLibc();
 
 /** The loaded addon (see {@link addonCandidates}). */
 export const native: NativeBinding = loadAddon(addonCandidates(prebuildTargets(process.platform, process.arch, LIBC)), { libc: LIBC });
+
+/**
+ * The addon's socket option numbering, by SOL_SOCKET name (native/src/options.cc's
+ * table): the names and value types users see are host/native/options.ts's.
+ */
+export const SOCKET_OPTION = native.SOCKET_OPTION as Readonly<Record<SocketOptionName, number>>;
 
 if (READINESS !== 'libuv') {
   const r = native.setReadiness(READINESS);

@@ -47,20 +47,12 @@ export interface SocketOptionValues {
 
 export type SocketOptionName = keyof SocketOptionValues;
 
-const NUMBERS: Record<SocketOptionName, number> = {
-  SO_SNDBUF: SOCKET_OPTION.sendBuffer,
-  SO_RCVBUF: SOCKET_OPTION.receiveBuffer,
-  SO_PASSCRED: SOCKET_OPTION.passCredentials,
-  SO_TYPE: SOCKET_OPTION.type,
-  SO_ERROR: SOCKET_OPTION.error,
-  SO_ACCEPTCONN: SOCKET_OPTION.acceptConnections,
-  SO_LINGER: SOCKET_OPTION.linger,
-  SO_RCVTIMEO: SOCKET_OPTION.receiveTimeout,
-  SO_SNDTIMEO: SOCKET_OPTION.sendTimeout,
-  SO_PEERGROUPS: SOCKET_OPTION.peerGroups,
-  SO_PEERSEC: SOCKET_OPTION.peerSecurity,
-  SO_PEERPIDFD: SOCKET_OPTION.peerPidfd,
-};
+/** Every option name, as the addon numbers them (test/native/numberings.test.ts checks the two agree). */
+export const SOCKET_OPTION_NAMES: readonly SocketOptionName[] = [
+  'SO_SNDBUF', 'SO_RCVBUF', 'SO_PASSCRED', 'SO_TYPE', 'SO_ERROR', 'SO_ACCEPTCONN', 'SO_LINGER', 'SO_RCVTIMEO', 'SO_SNDTIMEO',
+  'SO_PEERGROUPS', 'SO_PEERSEC', 'SO_PEERPIDFD',
+];
+const NUMBERS = SOCKET_OPTION;
 
 const READ_ONLY = new Set<SocketOptionName>(['SO_TYPE', 'SO_ERROR', 'SO_ACCEPTCONN', 'SO_PEERGROUPS', 'SO_PEERSEC', 'SO_PEERPIDFD']);
 const TYPE_NAMES = { [SOCKET_TYPE.stream]: 'stream', [SOCKET_TYPE.datagram]: 'datagram', [SOCKET_TYPE.seqpacket]: 'seqpacket' } as const;

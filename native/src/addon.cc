@@ -87,11 +87,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("STREAM_EVENT", StreamEngine::EventTypes(env));
   exports.Set("SOCKET_TYPE", Numbering(env, {{"stream", kJsStream}, {"datagram", kJsDatagram}, {"seqpacket", kJsSeqpacket}}));
   exports.Set("SHUTDOWN", Numbering(env, {{"read", kShutRead}, {"write", kShutWrite}, {"both", kShutBoth}}));
-  exports.Set("SOCKET_OPTION", Numbering(env, {
-      {"sendBuffer", kSendBuffer}, {"receiveBuffer", kReceiveBuffer}, {"type", kType}, {"error", kError},
-      {"acceptConnections", kAcceptConn}, {"passCredentials", kPassCred}, {"linger", kLinger},
-      {"receiveTimeout", kReceiveTimeout}, {"sendTimeout", kSendTimeout}, {"peerGroups", kPeerGroups},
-      {"peerSecurity", kPeerSecurity}, {"peerPidfd", kPeerPidfd}}));
+  exports.Set("SOCKET_OPTION", SocketOptionNumbering(env));
   exports.Set("FILE_TYPE", Numbering(env, {
       {"other", kFileOther}, {"socket", kFileSocket}, {"regular", kFileRegular}, {"directory", kFileDirectory},
       {"symlink", kFileSymlink}, {"fifo", kFileFifo}, {"characterDevice", kFileCharacterDevice},

@@ -37,60 +37,65 @@ namespace unixsock {
 
 namespace {
 
-// Maps an option number to its SOL_SOCKET name; 0 and -errno when unknown or
-// unavailable here.
-int SystemOption(int32_t option, int* name) {
-  switch (option) {
-    case kSendBuffer:
-      *name = SO_SNDBUF;
-      return 0;
-    case kReceiveBuffer:
-      *name = SO_RCVBUF;
-      return 0;
-    case kType:
-      *name = SO_TYPE;
-      return 0;
-    case kError:
-      *name = SO_ERROR;
-      return 0;
-    case kAcceptConn:
-      *name = SO_ACCEPTCONN;
-      return 0;
-    case kPassCred:
+// The option numbering (exported by SocketOptionNumbering). kType reads back
+// as the 1/2/3 socket-type numbering, kError as -errno (0 = none), kLinger
+// is [onoff, seconds], the timeouts are in milliseconds; kPeerGroups and
+// kPeerSecurity are byte-valued (a Uint8Array and the value's length).
+enum Option : int32_t {
+  kSendBuffer,
+  kReceiveBuffer,
+  kType,
+  kError,
+  kAcceptConn,
+  kPassCred,
+  kLinger,
+  kReceiveTimeout,
+  kSendTimeout,
+  kPeerGroups,    // Linux >= 4.13
+  kPeerSecurity,  // length 0 when the peer has no label
+  kPeerPidfd,     // a new pidfd, CLOEXEC (Linux >= 6.5)
+  kOptionCount,
+};
+
+// Each option's SOL_SOCKET name, by number; -1 where this platform has none
+// (-ENOPROTOOPT).
+constexpr int kUnavailable = -1;
+struct OptionEntry {
+  const char* js_name;
+  int system_name;
+};
+const OptionEntry kOptionTable[kOptionCount] = {
+    {"SO_SNDBUF", SO_SNDBUF},
+    {"SO_RCVBUF", SO_RCVBUF},
+    {"SO_TYPE", SO_TYPE},
+    {"SO_ERROR", SO_ERROR},
+    {"SO_ACCEPTCONN", SO_ACCEPTCONN},
 #if UNIXSOCK_HAVE_PASSCRED
-      *name = SO_PASSCRED;
-      return 0;
+    {"SO_PASSCRED", SO_PASSCRED},
 #else
-      return -ENOPROTOOPT;
+    {"SO_PASSCRED", kUnavailable},
 #endif
-    case kLinger:
-      *name = SO_LINGER;
-      return 0;
-    case kReceiveTimeout:
-      *name = SO_RCVTIMEO;
-      return 0;
-    case kSendTimeout:
-      *name = SO_SNDTIMEO;
-      return 0;
+    {"SO_LINGER", SO_LINGER},
+    {"SO_RCVTIMEO", SO_RCVTIMEO},
+    {"SO_SNDTIMEO", SO_SNDTIMEO},
 #if UNIXSOCK_HAVE_PEER_IDENTITY
-    case kPeerGroups:
-      *name = SO_PEERGROUPS;
-      return 0;
-    case kPeerSecurity:
-      *name = SO_PEERSEC;
-      return 0;
-    case kPeerPidfd:
-      *name = SO_PEERPIDFD;
-      return 0;
+    {"SO_PEERGROUPS", SO_PEERGROUPS},
+    {"SO_PEERSEC", SO_PEERSEC},
+    {"SO_PEERPIDFD", SO_PEERPIDFD},
 #else
-    case kPeerGroups:
-    case kPeerSecurity:
-    case kPeerPidfd:
-      return -ENOPROTOOPT;
+    {"SO_PEERGROUPS", kUnavailable},
+    {"SO_PEERSEC", kUnavailable},
+    {"SO_PEERPIDFD", kUnavailable},
 #endif
-    default:
-      return -EINVAL;
-  }
+};
+
+// Maps an option number to its SOL_SOCKET name; 0, -EINVAL when unknown,
+// -ENOPROTOOPT when unavailable here.
+int SystemOption(int32_t option, int* name) {
+  if (option < 0 || option >= kOptionCount) return -EINVAL;
+  if (kOptionTable[option].system_name == kUnavailable) return -ENOPROTOOPT;
+  *name = kOptionTable[option].system_name;
+  return 0;
 }
 
 bool IsTimeout(int32_t option) {
@@ -158,6 +163,13 @@ int32_t ClampToInt32(long long value) {
 }
 
 }  // namespace
+
+Napi::Object SocketOptionNumbering(Napi::Env env) {
+  Napi::Object numbering = Napi::Object::New(env);
+  for (int32_t i = 0; i < kOptionCount; i++) numbering.Set(kOptionTable[i].js_name, i);
+  numbering.Freeze();
+  return numbering;
+}
 
 Napi::Value GetSocketOption(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

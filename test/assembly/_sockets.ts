@@ -38,7 +38,7 @@ export function staleSocket(path: string, type: WitSocketType = 'stream'): void 
 /** The socket type of a descriptor (SO_TYPE), by our name. */
 export function typeOf(fd: number): WitSocketType {
   const out = new Int32Array(2);
-  assert.is(native.getSocketOption(fd, SOCKET_OPTION.type, out), 0);
+  assert.is(native.getSocketOption(fd, SOCKET_OPTION.SO_TYPE, out), 0);
   return (['stream', 'datagram', 'seqpacket'] as const)[out[0]! - 1]!;
 }
 

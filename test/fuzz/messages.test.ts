@@ -75,7 +75,7 @@ raw(`should parse ${FUZZ_SECONDS} s of random control messages exactly, leaking 
       const stream = type === SOCKET_TYPE.stream;
       const label = `#${i} type ${type}`;
       const passCredentials = r.int(0, 1) === 1;
-      assert.is(native.setSocketOption(receiver, SOCKET_OPTION.passCredentials, passCredentials ? 1 : 0), 0);
+      assert.is(native.setSocketOption(receiver, SOCKET_OPTION.SO_PASSCRED, passCredentials ? 1 : 0), 0);
       const k = descriptorCount(r);
       const { fds, identities } = pickSources(r, k);
       const length = r.int(stream ? 1 : 0, 600);

@@ -181,11 +181,11 @@ function jcoSyscalls(): Record<string, (...args: never[]) => unknown> {
     getSockName: (fd: number) => name.slice(0, check(native.getSockName(fd, name))),
     getPeerName: (fd: number) => name.slice(0, check(native.getPeerName(fd, name))),
     getSocketType: (fd: number) => {
-      const t = check(native.getSocketOption(fd, SOCKET_OPTION.type, option)) === 0 ? option[0]! : 0;
+      const t = check(native.getSocketOption(fd, SOCKET_OPTION.SO_TYPE, option)) === 0 ? option[0]! : 0;
       if (t === 0) throw 'socket-type-not-supported';
       return (['stream', 'datagram', 'seqpacket'] as const)[t - 1];
     },
-    isListening: (fd: number) => (check(native.getSocketOption(fd, SOCKET_OPTION.acceptConnections, option)), option[0] !== 0),
+    isListening: (fd: number) => (check(native.getSocketOption(fd, SOCKET_OPTION.SO_ACCEPTCONN, option)), option[0] !== 0),
     shutdown: (fd: number, how: string) => { check(native.shutdown(fd, ['receive', 'send', 'both'].indexOf(how))); },
     close: (fd: number) => { check(native.close(fd)); },
     pathIdentity: (path: Uint8Array) => {

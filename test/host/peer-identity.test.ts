@@ -236,18 +236,18 @@ test('should refuse bad input with typed errors and leak nothing', async () => {
   const out = new Uint8Array(64);
   const file = openSync('/dev/null', 'r');
   try {
-    assert.is(native.getSocketOption(file, SOCKET_OPTION.peerGroups, out), -ENOTSOCK);
-    assert.is(native.getSocketOption(file, SOCKET_OPTION.peerSecurity, out), -ENOTSOCK, 'no label is not the answer for a non-socket');
-    assert.is(native.getSocketOption(file, SOCKET_OPTION.peerPidfd, new Int32Array(1)), -ENOTSOCK);
+    assert.is(native.getSocketOption(file, SOCKET_OPTION.SO_PEERGROUPS, out), -ENOTSOCK);
+    assert.is(native.getSocketOption(file, SOCKET_OPTION.SO_PEERSEC, out), -ENOTSOCK, 'no label is not the answer for a non-socket');
+    assert.is(native.getSocketOption(file, SOCKET_OPTION.SO_PEERPIDFD, new Int32Array(1)), -ENOTSOCK);
   } finally {
     closeSync(file);
   }
   const closed = 1 << 20;
-  assert.is(native.getSocketOption(closed, SOCKET_OPTION.peerGroups, out), -EBADF);
-  assert.is(native.getSocketOption(closed, SOCKET_OPTION.peerSecurity, out), -EBADF, 'no label is not the answer for a closed descriptor');
-  assert.is(native.getSocketOption(closed, SOCKET_OPTION.peerPidfd, new Int32Array(1)), -EBADF);
-  assert.throws(() => native.getSocketOption(closed, SOCKET_OPTION.peerGroups, new Int32Array(4)), TypeError);
-  assert.throws(() => native.getSocketOption(closed, SOCKET_OPTION.peerPidfd, new Uint8Array(4)), TypeError);
+  assert.is(native.getSocketOption(closed, SOCKET_OPTION.SO_PEERGROUPS, out), -EBADF);
+  assert.is(native.getSocketOption(closed, SOCKET_OPTION.SO_PEERSEC, out), -EBADF, 'no label is not the answer for a closed descriptor');
+  assert.is(native.getSocketOption(closed, SOCKET_OPTION.SO_PEERPIDFD, new Int32Array(1)), -EBADF);
+  assert.throws(() => native.getSocketOption(closed, SOCKET_OPTION.SO_PEERGROUPS, new Int32Array(4)), TypeError);
+  assert.throws(() => native.getSocketOption(closed, SOCKET_OPTION.SO_PEERPIDFD, new Uint8Array(4)), TypeError);
   await assertDescriptorsAsBefore(before);
 });
 

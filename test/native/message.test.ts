@@ -157,7 +157,7 @@ linuxOnly('should flag descriptors that do not fit fdsOut as control-truncated a
     for (const type of ALL_TYPES) {
       for (const capacity of [0, 1]) {
         const [a, b] = pair(type);
-        if (passCredentials) assert.is(native.setSocketOption(b, SOCKET_OPTION.passCredentials, 1), 0);
+        if (passCredentials) assert.is(native.setSocketOption(b, SOCKET_OPTION.SO_PASSCRED, 1), 0);
         const before = openDescriptorCount();
         assert.is(native.sendMessage(a, Buffer.from('T'), Int32Array.of(spare0, spare1, spare0), null, false), 1);
         const got = receive(b, { fds: capacity });
@@ -221,7 +221,7 @@ linuxOnly('should carry this process credentials with SO_PASSCRED', () => {
     assert.is(plain.result, 1);
     assert.is(plain.info[4], 0, 'no credentials without SO_PASSCRED');
 
-    assert.is(native.setSocketOption(b, SOCKET_OPTION.passCredentials, 1), 0);
+    assert.is(native.setSocketOption(b, SOCKET_OPTION.SO_PASSCRED, 1), 0);
     assert.is(native.sendMessage(a, Buffer.from('c'), null, null, true), 1, `type ${type} with SO_PASSCRED`);
     const got = receive(b, { fds: 1 });
     assert.is(got.result, 1);

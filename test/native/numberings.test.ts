@@ -9,6 +9,7 @@ import {
   FILE_TYPE, MESSAGE_FLAG, native, POLL_EVENT, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE, STREAM_EVENT,
 } from '../../host/native/native.js';
 import { READINESS } from '../../host/component/sockets-binding.js';
+import { SOCKET_OPTION_NAMES } from '../../host/native/options.js';
 
 const numberings = suite('native numberings');
 
@@ -26,7 +27,11 @@ numberings('should export from the addon exactly the numberings host/native/nati
   assert.equal({ ...native.STREAM_EVENT }, { ...STREAM_EVENT });
   assert.equal({ ...native.SOCKET_TYPE }, { ...SOCKET_TYPE });
   assert.equal({ ...native.SHUTDOWN }, { ...SHUTDOWN });
-  assert.equal({ ...native.SOCKET_OPTION }, { ...SOCKET_OPTION });
+  // Socket options: the addon's table is the numbering (SOCKET_OPTION is it); its names
+  // are exactly those host/native/options.ts types, numbered 0, 1, 2...
+  assert.is(SOCKET_OPTION, native.SOCKET_OPTION);
+  assert.equal(Object.keys(SOCKET_OPTION).sort(), [...SOCKET_OPTION_NAMES].sort());
+  assert.equal(Object.values(SOCKET_OPTION), Object.keys(SOCKET_OPTION).map((_, i) => i));
   assert.equal({ ...native.FILE_TYPE }, { ...FILE_TYPE });
   assert.equal({ ...native.MESSAGE_FLAG }, { ...MESSAGE_FLAG });
   assert.equal({ ...native.POLL_EVENT }, { ...POLL_EVENT });
