@@ -27,7 +27,7 @@ struct Number {
   int64_t value;
 };
 
-// A frozen { name: number } object: a numbering host/native.ts mirrors
+// A frozen { name: number } object: a numbering host/native/native.ts mirrors
 // (test/native/numberings.test.ts compares the two).
 Napi::Object Numbering(Napi::Env env, std::initializer_list<Number> entries) {
   Napi::Object out = Napi::Object::New(env);

@@ -16,7 +16,7 @@
 namespace unixsock {
 
 // Info slots of a received message (receiveMessage; receiveMessages adds the
-// real length after them); must match the doc in host/native.ts.
+// real length after them); must match the doc in host/native/native.ts.
 enum InfoSlot : size_t {
   kCopied = 0,
   kFlags = 1,
@@ -29,7 +29,7 @@ enum InfoSlot : size_t {
   kInfoLength = 8,
 };
 
-// Flag bits of info[kFlags]: MESSAGE_FLAG in host/native.ts, exported by the
+// Flag bits of info[kFlags]: MESSAGE_FLAG in host/native/native.ts, exported by the
 // addon and checked by test/native/numberings.test.ts.
 constexpr int32_t kFlagTruncated = 1;
 constexpr int32_t kFlagControlTruncated = 2;

@@ -15,7 +15,7 @@
 //             not the real events). Needs only Node-API.
 //
 // The backend is chosen once per environment at load by the host
-// (host/runtime.ts: the reactor on Bun and Deno, libuv on Node), through the
+// (host/native/runtime.ts: the reactor on Bun and Deno, libuv on Node), through the
 // addon's setReadiness(); watches opened afterwards use it. Both backends
 // give the same contract, so the engines do not know which one runs them:
 //
@@ -45,7 +45,7 @@
 namespace unixsock {
 
 // Event bits (identical to libuv's UV_READABLE, UV_WRITABLE, UV_DISCONNECT;
-// host/native.ts POLL_EVENT).
+// host/native/native.ts POLL_EVENT).
 constexpr int kReadable = 1;
 constexpr int kWritable = 2;
 constexpr int kDisconnect = 4;

@@ -8,11 +8,11 @@
 
 namespace unixsock {
 
-// Our socket type numbering (JS side: SOCKET_TYPE in host/native.ts, the
+// Our socket type numbering (JS side: SOCKET_TYPE in host/native/native.ts, the
 // addon's SOCKET_TYPE export, checked by test/native/numberings.test.ts):
 // WIT `socket-type` case index + 1.
 enum JsSocketType : int32_t { kJsStream = 1, kJsDatagram = 2, kJsSeqpacket = 3 };
-// shutdown's `how` (SHUTDOWN in host/native.ts; WIT `shutdown-how` order).
+// shutdown's `how` (SHUTDOWN in host/native/native.ts; WIT `shutdown-how` order).
 enum JsShutdown : int32_t { kShutRead = 0, kShutWrite = 1, kShutBoth = 2 };
 
 // Returns the SOCK_* constant, or -1 for an unknown number.

@@ -9,7 +9,7 @@
 namespace unixsock {
 
 // Our file type numbering (slot 2 of an identity): FILE_TYPE in
-// host/native.ts and WIT `syscalls.file-kind` order, exported by the addon
+// host/native/native.ts and WIT `syscalls.file-kind` order, exported by the addon
 // and checked by test/native/numberings.test.ts.
 enum FileKind : uint64_t {
   kFileOther = 0,
