@@ -32,8 +32,13 @@
       # NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS and -fno-exceptions; napi.h then
       # defines NAPI_DISABLE_CPP_EXCEPTIONS itself (defining it here too would
       # be a macro redefinition warning).
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a TypeError thrown while the
+      # environment is shutting down (a callback calling back into the addon
+      # during a worker's terminate()) is dropped instead of aborting the
+      # process (node-addon-api's Error::ThrowAsJavaScriptException).
       "defines": [
-        "NAPI_VERSION=8"
+        "NAPI_VERSION=8",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
       "cflags_cc": [
         "-Wall",
