@@ -12,7 +12,7 @@ import { errnoError } from './component/failures.js';
 import { bytesOf } from './arguments.js';
 import { type DescriptorLike, descriptorsOf } from './native/descriptors.js';
 import { native, POLL_EVENT, type Poller, SHUTDOWN, SOCKET_OPTION, SOCKET_TYPE } from './native/native.js';
-import { callerContext, inContext } from './native/context.js';
+import { callerContext } from './native/context.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
 
 const EAGAIN = -constants.errno.EAGAIN;
@@ -283,7 +283,7 @@ export class RawSocket {
     let mask = 0;
     for (const w of this.#waiters) mask |= w.events;
     if (mask === this.#mask || this.#fd < 0) return;
-    this.#poller ??= new native.Poller(this.#fd, inContext(this.#context, (status: number, ready: number) => this.#onReady(status, ready)));
+    this.#poller ??= new native.Poller(this.#fd, this.#context.bind((status: number, ready: number) => this.#onReady(status, ready)));
     this.#mask = mask;
     const r = this.#poller.start(mask);
     if (r < 0) this.#onReady(r, mask);

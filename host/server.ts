@@ -10,7 +10,7 @@ import { abortError } from './errors.js';
 import { closeOwner } from './component/owner.js';
 import { errnoError, failureError, sockets } from './component/failures.js';
 import { native, POLL_EVENT, type Poller } from './native/native.js';
-import { callerContext, inContext } from './native/context.js';
+import { callerContext } from './native/context.js';
 import { UnixSocket, type UnixSocketOptions } from './socket.js';
 
 /** Options of listen() and server.listen(). */
@@ -131,7 +131,7 @@ export class UnixServer<S = UnixSocket> extends EventEmitter {
     this.#fd = sockets().listenerDescriptor(handle);
     const address = sockets().listenerAddress(handle);
     this.#address = address.ok ? fromWitAddress(address.value) : undefined;
-    this.#poller = new native.Poller(this.#fd, inContext(this.#context, (status: number) => this.#onReadable(status)));
+    this.#poller = new native.Poller(this.#fd, this.#context.bind((status: number) => this.#onReadable(status)));
     if (!this.#refed) this.#poller.unref();
     this.#arm();
     const signal = o.signal;

@@ -10,7 +10,8 @@ import { invalidArgValue, messageBytes, optionsArgument } from './arguments.js';
 import { invalidState, socketClosed } from './errors.js';
 import { type DescriptorLike, descriptorsOf, duplicates } from './native/descriptors.js';
 import { errnoError, failureError } from './component/failures.js';
-import { callerContext, inContext, native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native/native.js';
+import { native, SHUTDOWN, STREAM_EVENT, type StreamEngine } from './native/native.js';
+import { callerContext } from './native/context.js';
 import { netHandoverKnown, netSocketOn } from './native/net-handover.js';
 import { beforeIo, forgetBlocking } from './native/blocking.js';
 import { getOption, setOption, type SocketOptionName, type SocketOptionValues } from './native/options.js';
@@ -107,7 +108,7 @@ export class UnixSocket extends Duplex {
   #open(): StreamEngine | undefined {
     if (this.#engine === undefined && this.#fd >= 0) {
       beforeIo(this.#fd);
-      const engine = new native.StreamEngine(this.#fd, inContext(this.#context, (type, a, b, c) => this.#onEvent(type, a, b, c)));
+      const engine = new native.StreamEngine(this.#fd, this.#context.bind((type, a, b, c) => this.#onEvent(type, a, b, c)));
       if (this.#readCap !== undefined) engine.setReadCap(this.#readCap);
       if (this.#capacity > 0 && this.listenerCount('descriptors') > 0) engine.setDescriptorCapacity(this.#capacity);
       if (this.#unrefed) engine.unref();

@@ -17,7 +17,7 @@ import { type MessageInfo, ReceiveArena } from './receive.js';
 import { type Pending, SEND_BATCH, sendHead, type Settle } from './send.js';
 import { beforeIo, forgetBlocking } from '../native/blocking.js';
 import { native, POLL_EVENT, type Poller } from '../native/native.js';
-import { callerContext, inContext } from '../native/context.js';
+import { callerContext } from '../native/context.js';
 import { constants } from 'node:os';
 
 export interface SendOptions {
@@ -100,7 +100,7 @@ export class MessageChannel {
   #poll(): Poller {
     if (this.#poller === undefined) {
       beforeIo(this.#fd);
-      this.#poller = new native.Poller(this.#fd, inContext(this.#context, (status: number, events: number) => this.#onPoll(status, events)));
+      this.#poller = new native.Poller(this.#fd, this.#context.bind((status: number, events: number) => this.#onPoll(status, events)));
       if (this.#unrefed) this.#poller.unref();
     }
     return this.#poller;

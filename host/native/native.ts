@@ -363,8 +363,6 @@ export interface NativeBinding {
   readonly constants: NativeConstants;
 }
 
-export { callerContext, inContext } from './context.js';
-
 /** This process's C library (Linux). */
 const LIBC = runningLibc();
 
